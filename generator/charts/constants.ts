@@ -1,0 +1,12 @@
+// Constants the helper library refers to as @NAME@, so ports and paths are declared once.
+import { DEST_TLS_DIR, PORTS } from '../components/collector';
+
+export const LIBRARY_CONSTANTS = {
+  OTLP_GRPC_PORT: PORTS.otlpGrpc,
+  OTLP_HTTP_PORT: PORTS.otlpHttp,
+  HEALTH_PORT: PORTS.health,
+  DEST_TLS_DIR,
+};
+
+/** The collector version the charts deploy and validate against. */
+export const COLLECTOR_VERSION = '0.159.0';

@@ -1,0 +1,60 @@
+// What every component of a chart shares: the chart, its top-level values, and the naming and
+// labelling conventions (all derived here once, and rendered by the helper library).
+import { HelmChart, TemplatedMetadata } from '../emitter/helm-chart';
+import { IncludeArg, RefTree, ValueRef, optional, release } from '../emitter/refs';
+import { v } from '../values/model';
+import { DNS_LABEL, pullPolicy } from '../values/common';
+
+export const COLLECTOR_IMAGE = { repository: 'otel/opentelemetry-collector-contrib', tag: '0.159.0' };
+
+/** Top-level values every chart of the suite has. */
+export const chartValues = {
+  global: v.object('Settings for every component of the chart.', {
+    clusterName: v.string({ description: 'When set, every collector upserts the resource attribute `k8s.cluster.name`.', default: '' }),
+    imageRegistry: v.string({ description: 'When set, replaces the registry part of every image the chart deploys.', default: '', pattern: '^$|^[a-zA-Z0-9.-]+(:[0-9]+)?(/[a-zA-Z0-9._/-]+)?$' }),
+    imagePullSecrets: v.list(v.object('A pull secret.', { name: v.string({ description: 'Secret name.', minLength: 1 }) }, { required: ['name'] }), {
+      description: 'Image pull secrets added to every pod (through the ServiceAccounts the chart creates).',
+      default: [],
+    }),
+  }),
+  nameOverride: v.string({ description: 'Replaces the chart name in object names.', default: '', pattern: `^$|${DNS_LABEL}` }),
+  fullnameOverride: v.string({ description: 'Replaces the release-and-chart full name in object names.', default: '', pattern: `^$|${DNS_LABEL}` }),
+  commonLabels: v.stringMap('Labels added to every rendered object.'),
+  commonAnnotations: v.stringMap('Annotations added to every rendered object.'),
+  collectorImage: v.object('The collector image of every collector, unless a component sets its own `image`.', {
+    repository: v.string({ description: 'Collector image repository (the contrib distribution: the k8s distribution lacks Kafka and Prometheus remote write).', default: COLLECTOR_IMAGE.repository, minLength: 1 }),
+    tag: v.string({ description: 'Collector image tag, pinned (never `latest`).', default: COLLECTOR_IMAGE.tag, minLength: 1, extra: { not: { const: 'latest' } } }),
+    pullPolicy: pullPolicy(),
+  }),
+};
+
+export type ChartRefs = { [K in keyof typeof chartValues]: RefTree<(typeof chartValues)[K]> };
+
+export class ChartContext {
+  constructor(
+    readonly chart: HelmChart,
+    readonly top: ChartRefs,
+  ) {}
+
+  /** Standard metadata of a namespaced (default) or cluster-scoped object of a component. */
+  meta(name: string, component: string, clusterScoped = false): TemplatedMetadata {
+    return {
+      name,
+      ...(clusterScoped ? {} : { namespace: release.namespace().token }),
+      labels: this.chart.include('labels', { component }),
+      annotations: optional(this.top.commonAnnotations),
+    };
+  }
+  /** `<fullname>-<suffix>` */
+  componentName(suffix: IncludeArg): string {
+    return this.chart.includeScalar('componentName', { suffix }).token;
+  }
+  /** `<fullname>-<namespace>-<suffix>`, for ClusterRoles and ClusterRoleBindings. */
+  clusterScopedName(suffix: IncludeArg): string {
+    return this.chart.includeScalar('clusterScopedName', { suffix }).token;
+  }
+  /** The image of a collector: its own `image` when set, else `collectorImage`. */
+  collectorImage(own: ValueRef): string {
+    return this.chart.includeScalar('collectorImage', { image: own }).token;
+  }
+}

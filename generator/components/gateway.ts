@@ -1,0 +1,165 @@
+// The gateway collector: a Deployment-mode collector that receives from agents, browsers and
+// applications, tail-samples traces and exports to the destinations. Also the whole of the
+// `otel-gateway` chart, whose root values are this model.
+import { Construct } from 'constructs';
+import { Condition, RefTree, cond, when } from '../emitter/refs';
+import { v } from '../values/model';
+import { ChartContext } from './context';
+import { Collector, collectorEndpoints, collectorProps } from './collector';
+import { RULES } from './rbac';
+
+const DURATION = '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$';
+const SIGNALS = ['traces', 'metrics', 'logs', 'profiles'] as const;
+export const DESTINATION_TYPES = ['otlp', 'otlphttp', 'prometheusremotewrite', 'debug'] as const;
+const POLICY_TYPES = ['always_sample', 'latency', 'numeric_attribute', 'probabilistic', 'status_code', 'string_attribute', 'trace_state', 'rate_limiting', 'bytes_limiting', 'span_count', 'boolean_attribute', 'ottl_condition', 'trace_flags', 'and', 'not', 'drop', 'composite'];
+
+const destination = v.object(
+  'A destination: an exporter of the gateway.',
+  {
+    enabled: v.boolean({ description: 'Export to this destination.', default: true }),
+    type: v.string({ description: 'Exporter: `otlp` (gRPC), `otlphttp`, `prometheusremotewrite` (metrics only), `debug` (collector log).', enum: DESTINATION_TYPES }),
+    endpoint: v.string({ description: 'Endpoint (`host:port` for otlp, a URL for otlphttp and prometheusremotewrite). Required except for `debug`.', minLength: 1 }),
+    signals: v.list(v.string({ description: 'A signal.', enum: SIGNALS }), { description: 'Signals sent here (default traces, metrics, logs); checked against what the type can carry.', minItems: 1, uniqueItems: true }),
+    tls: v.object('TLS towards the destination.', {
+      insecure: v.boolean({ description: 'Plain text, no TLS.' }),
+      insecureSkipVerify: v.boolean({ description: 'TLS without verifying the server certificate.' }),
+      secretName: v.string({ description: 'Secret with `ca.crt` (and `tls.crt`/`tls.key` with clientCertificate), mounted into the collector.', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }),
+      clientCertificate: v.boolean({ description: 'Present `tls.crt`/`tls.key` from `secretName` as a client certificate (mTLS).' }),
+    }),
+    headers: v.stringMap('Extra headers sent with every request (no secrets: use `bearerToken`).'),
+    bearerToken: v.object(
+      'Bearer token from a Secret, sent as `Authorization: Bearer <token>`; the config only refers to it as an environment variable.',
+      {
+        secretName: v.string({ description: 'Secret holding the token.', minLength: 1 }),
+        key: v.string({ description: 'Key of the token in the Secret.', default: 'token', minLength: 1 }),
+      },
+      { required: ['secretName'] },
+    ),
+    compression: v.string({ description: 'Compression (default gzip).', enum: ['gzip', 'zstd', 'none'] }),
+    sendingQueue: v.object('The exporter sending queue.', {
+      enabled: v.boolean({ description: 'Queue batches in memory while the destination is slow or down.' }),
+      queueSize: v.integer({ description: 'Queue size in batches.', minimum: 1 }),
+    }),
+    retryOnFailure: v.object('Retries of failed exports.', {
+      enabled: v.boolean({ description: 'Retry failed exports.' }),
+      maxElapsedTime: v.string({ description: 'Give up after this long (Go duration, e.g. `300s`).', pattern: DURATION }),
+    }),
+  },
+  {
+    required: ['type'],
+    extra: {
+      allOf: [
+        { if: { properties: { type: { not: { const: 'debug' } } } }, then: { required: ['endpoint'] } },
+        { if: { properties: { type: { const: 'prometheusremotewrite' } }, required: ['type'] }, then: { properties: { signals: { items: { enum: ['metrics'] } } } } },
+        { if: { properties: { type: { const: 'debug' } }, required: ['type'] }, then: { properties: { compression: false, tls: false, headers: false, bearerToken: false } } },
+      ],
+    },
+  },
+);
+
+const policy = v.freeform(
+  {
+    description: 'A tail sampling policy in the collector\'s own syntax (`type` and its block), plus `enabled`.',
+    extra: { required: ['type'], properties: { enabled: { type: 'boolean' }, type: { type: 'string', enum: POLICY_TYPES }, name: false } },
+  },
+  'object',
+);
+
+/** Default sampling: errors, HTTP >= 400, demo services and non-ollyscale services kept; 5% of the rest. */
+export const DEFAULT_POLICIES = {
+  errors: { type: 'status_code', status_code: { status_codes: ['ERROR'] } },
+  'http-errors': { type: 'numeric_attribute', numeric_attribute: { key: 'http.response.status_code', min_value: 400, max_value: 599 } },
+  'http-errors-legacy-attribute': { type: 'numeric_attribute', numeric_attribute: { key: 'http.status_code', min_value: 400, max_value: 599 } },
+  'demo-services': { type: 'string_attribute', string_attribute: { key: 'service.name', values: ['demo-.*', 'otel-demo-.*', 'ai-agent.*'], enabled_regex_matching: true } },
+  'non-ollyscale-services': {
+    type: 'not',
+    not: { not_sub_policy: { name: 'ollyscale-services', type: 'string_attribute', string_attribute: { key: 'service.name', values: ['ollyscale-.*'], enabled_regex_matching: true } } },
+  },
+  'ollyscale-baseline': { type: 'probabilistic', probabilistic: { sampling_percentage: 5 } },
+};
+
+export const DEFAULT_DESTINATIONS = {
+  ollyscale: { enabled: true, type: 'otlp', endpoint: 'ollyscale-otlp-receiver.ollyscale.svc.cluster.local:4343', signals: ['traces', 'metrics', 'logs'], tls: { insecure: true } },
+};
+
+/** The gateway's values, without `enabled` (the `otel-gateway` chart has them at its root). */
+export const gatewayProps = {
+  ...collectorProps('gateway collector', 'gateway', { cpu: '200m', memory: '512Mi' }, { memory: '1Gi' }),
+  replicas: v.integer({ description: 'Gateway replicas (ignored when autoscaling is on). Traces reach the right replica through the agents\' trace-ID load balancing.', default: 1, minimum: 0 }),
+  autoscaling: v.object('Horizontal autoscaling (the Operator\'s `spec.autoscaler`).', {
+    enabled: v.boolean({ description: 'Scale the gateway on CPU/memory.', default: false }),
+    minReplicas: v.integer({ description: 'Fewest replicas.', default: 2, minimum: 1 }),
+    maxReplicas: v.integer({ description: 'Most replicas.', default: 10, minimum: 1 }),
+    targetCPUUtilizationPercentage: v.integer({ description: 'Target average CPU utilisation.', default: 70, minimum: 1, maximum: 100 }),
+    targetMemoryUtilizationPercentage: v.integer({ description: 'Target average memory utilisation (unset: CPU only).', minimum: 1, maximum: 100 }),
+  }),
+  podDisruptionBudget: v.object('Disruption budget. The Operator always creates one for a deployment-mode collector, so it is configured through the resource, never rendered beside it.', {
+    enabled: v.boolean({ description: 'Set `spec.podDisruptionBudget`.', default: true }),
+    maxUnavailable: v.integer({ description: 'Pods that may be unavailable during voluntary disruptions.', default: 1, minimum: 0 }),
+  }),
+  presets: v.object('Features of the gateway.', {
+    kubernetesAttributes: v.object('Kubernetes metadata for telemetry that applications send straight to the gateway.', {
+      enabled: v.boolean({ description: 'Add the `k8s_attributes` processor and its read-only RBAC (pods, namespaces, replicasets).', default: true }),
+    }),
+  }),
+  tailSampling: v.object('Tail sampling of traces (`tail_sampling` processor).', {
+    enabled: v.boolean({ description: 'Sample traces after they complete, by policy.', default: true }),
+    decisionWait: v.string({ description: 'Time from a trace\'s first span to its sampling decision.', default: '10s', pattern: DURATION }),
+    numTraces: v.integer({ description: 'Traces held in memory.', default: 50000, minimum: 1 }),
+    expectedNewTracesPerSec: v.integer({ description: 'Expected new traces per second (sizes internal structures).', default: 100, minimum: 0 }),
+    policies: v.map(policy, { description: 'Policies by name; a trace is kept when any enabled policy samples it. `enabled: false` switches a default policy off.', default: DEFAULT_POLICIES }),
+  }),
+  destinations: v.map(destination, { description: 'Where the gateway exports, by name. `enabled: false` switches one off.', default: DEFAULT_DESTINATIONS, keyPattern: '^[a-zA-Z0-9][a-zA-Z0-9_-]*$' }),
+  processing: v.object('Processing of every signal.', {
+    dropHealthChecks: v.object('Drops spans of health-check requests before sampling.', {
+      enabled: v.boolean({ description: 'Drop health-check spans.', default: true }),
+      pathPattern: v.string({ description: 'Regular expression on `url.path`, `http.target` and `http.route`.', default: '^/(health|healthz|ready|readyz|livez)', minLength: 1 }),
+    }),
+    resourceAttributes: v.stringMap('Resource attributes upserted on every signal (e.g. `environment: production`).'),
+    transform: v.object('`transform` processor statements (OTTL).', {
+      traceStatements: v.list(v.string({ description: 'OTTL statement.' }), { description: 'Statements on traces.', default: [] }),
+      metricStatements: v.list(v.string({ description: 'OTTL statement.' }), { description: 'Statements on metrics.', default: [] }),
+      logStatements: v.list(v.string({ description: 'OTTL statement.' }), { description: 'Statements on logs.', default: [] }),
+    }),
+  }),
+  opamp: v.object('The OpAMP extension, reporting to an OpAMP server.', {
+    enabled: v.boolean({ description: 'Add the OpAMP extension.', default: true }),
+    endpoint: v.string({ description: 'OpAMP server WebSocket endpoint.', default: 'ws://ollyscale-opamp-server.ollyscale.svc.cluster.local:4320/v1/opamp', pattern: '^wss?://.+' }),
+  }),
+};
+
+export const gatewayModel = v.object('The gateway collector.', gatewayProps);
+export type GatewayRefs = RefTree<typeof gatewayModel>;
+
+export interface GatewayProps {
+  ctx: ChartContext;
+  values: GatewayRefs;
+  valuesKey: string;
+  when?: Condition;
+}
+
+export class GatewayCollector extends Construct {
+  readonly endpoints: ReturnType<typeof collectorEndpoints>;
+  constructor(scope: Construct, id: string, p: GatewayProps) {
+    super(scope, id);
+    const r = p.values;
+    const c = p.ctx.chart;
+    this.endpoints = collectorEndpoints(p.ctx, 'gateway', r.name);
+    new Collector(this, 'collector', {
+      ctx: p.ctx,
+      component: 'gateway',
+      values: r,
+      valuesKey: p.valuesKey,
+      mode: 'deployment',
+      file: 'gateway.yaml',
+      when: p.when,
+      destinations: r.destinations,
+      grants: [{ feature: 'k8sattributes', rules: RULES.kubernetesAttributes, when: cond.is(r.presets.kubernetesAttributes.enabled) }],
+      spec: {
+        replicas: when(cond.not(r.autoscaling.enabled), r.replicas),
+        autoscaler: when(r.autoscaling.enabled, c.include('gateway.autoscaler', { values: r.autoscaling.$ })),
+        podDisruptionBudget: when(r.podDisruptionBudget.enabled, c.include('gateway.pdb', { values: r.podDisruptionBudget.$ })),
+      },
+    });
+  }
+}

@@ -1,0 +1,108 @@
+// The chart as a cdk8s construct tree: component constructs add objects under TemplateScopes
+// (which say which template file the objects go to and under which condition), then
+// `renderTemplates` turns every object into template text with the template emitter.
+import { ApiObject, App, Chart, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Condition, IncludeArg, IncludeRef, OptionalRef, Ref, ValueRef, cond, include, includeScalar } from './refs';
+import { RefRecorder, emitObject, printOperandOf } from './template-emitter';
+
+/** A part of a chart: its objects go to one template file, rendered only while `when` holds. */
+export class TemplateScope extends Construct {
+  constructor(
+    scope: Construct,
+    id: string,
+    readonly opts: { file?: string; when?: Condition } = {},
+  ) {
+    super(scope, id);
+  }
+}
+
+export interface TemplatedMetadata {
+  name: string;
+  /** Omitted for cluster-scoped objects. */
+  namespace?: string;
+  labels?: IncludeRef;
+  annotations?: OptionalRef;
+}
+
+/**
+ * An ApiObject whose labels and annotations may be template blocks. cdk8s copies metadata
+ * labels into a plain object (a block placeholder would be exploded into characters), so they
+ * are added to the final JSON instead.
+ */
+export class TemplatedObject extends ApiObject {
+  private static readonly conditions = new WeakMap<ApiObject, Condition>();
+  readonly metaRefs: Ref[];
+  constructor(scope: Construct, id: string, props: { apiVersion: string; kind: string; metadata: TemplatedMetadata; when?: Condition; [key: string]: unknown }) {
+    const { metadata, when, ...rest } = props;
+    const { labels, annotations, ...plain } = metadata;
+    super(scope, id, { ...rest, apiVersion: props.apiVersion, kind: props.kind, metadata: plain });
+    this.metaRefs = [labels, annotations].filter((r): r is IncludeRef | OptionalRef => r !== undefined);
+    if (labels) this.addJsonPatch(JsonPatch.add('/metadata/labels', labels.token));
+    if (annotations) this.addJsonPatch(JsonPatch.add('/metadata/annotations', annotations.token));
+    if (when) TemplatedObject.conditions.set(this, when);
+  }
+  static conditionOf(obj: ApiObject): Condition | undefined {
+    return TemplatedObject.conditions.get(obj);
+  }
+}
+
+/** A chart under construction. `tpl(name)` names a template of this chart's helper library. */
+export class HelmChart extends Chart {
+  readonly recorder: RefRecorder;
+  private readonly defines = new Map<string, string>();
+  constructor(readonly chartName: string) {
+    const recorder = new RefRecorder();
+    const app = new App({ outdir: '/dev/null', resolvers: [recorder, new LazyResolver(), new ImplicitTokenResolver(), new NumberStringUnionResolver()] });
+    super(app, chartName, { disableResourceNameHashes: true });
+    this.recorder = recorder;
+  }
+
+  /** The chart-qualified name of a named template. */
+  tpl(name: string): string {
+    return `${this.chartName}.${name}`;
+  }
+  include(name: string, args?: Record<string, IncludeArg>): IncludeRef {
+    return include(this.tpl(name), args);
+  }
+  includeScalar(name: string, args?: Record<string, IncludeArg>): IncludeRef {
+    return includeScalar(this.tpl(name), args);
+  }
+
+  /**
+   * Defines a named template that prints a string built from literal parts and scalar refs, so
+   * that derived names (Service hosts, endpoints) are written once and included everywhere.
+   */
+  defineString(name: string, parts: (string | Ref)[]): IncludeRef {
+    const full = this.tpl(name);
+    if (!this.defines.has(full)) {
+      const body = parts.map((p) => (typeof p === 'string' ? p.replace(/{{/g, '{{ "{{" }}') : `{{ ${printOperandOf(p, `define ${full}`)} }}`)).join('');
+      this.defines.set(full, `{{- define "${full}" -}}\n${body}\n{{- end -}}`);
+    }
+    return includeScalar(full);
+  }
+
+  /** Named templates defined from TypeScript, in definition order. */
+  get definitions(): string[] {
+    return [...this.defines.values()];
+  }
+
+  /** Template files: path under templates/ -> text. */
+  renderTemplates(): Map<string, string> {
+    const files = new Map<string, string[]>();
+    for (const obj of this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
+      const scopes = obj.node.scopes.filter((s): s is TemplateScope => s instanceof TemplateScope);
+      const file = [...scopes].reverse().find((s) => s.opts.file)?.opts.file;
+      if (!file) throw new Error(`${obj.node.path}: object is outside any TemplateScope with a file`);
+      const conditions = [...scopes.map((s) => s.opts.when), TemplatedObject.conditionOf(obj)].filter((c): c is Condition => c !== undefined);
+      const json = obj.toJson();
+      const expected = [...this.recorder.refsOf(obj), ...(obj instanceof TemplatedObject ? (obj as TemplatedObject).metaRefs : [])];
+      const where = `${obj.kind}/${obj.node.path}`;
+      const text = emitObject(json, where, conditions.length ? cond.and(...conditions) : undefined, expected);
+      files.set(file, [...(files.get(file) ?? []), text]);
+    }
+    return new Map([...files].map(([f, docs]) => [f, docs.map((d) => `---\n${d}\n`).join('')]));
+  }
+}
+
+export { ValueRef };

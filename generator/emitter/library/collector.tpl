@@ -1,0 +1,201 @@
+{{/*
+Collector configuration. Each collector component has a "CHART.<component>.config" template that
+prints its generated configuration; "CHART.collector.config" merges the user's `config` over it,
+repairs what the chart itself depends on, and refuses a configuration the collector would reject.
+Args of every config template: root, values (the component's values), key (their path, for
+messages), and for collectors that forward: gateway, gatewayKey.
+*/}}
+{{- define "CHART.collector.config" -}}
+{{- $cfg := include (printf "CHART.%s.config" .component) . | fromYaml -}}
+{{- include "CHART.deepMerge" (dict "dst" $cfg "src" (.values.config | default dict)) -}}
+{{- range $section := list "receivers" "processors" "exporters" "extensions" "connectors" -}}
+{{- if not (kindIs "map" (get $cfg $section)) }}{{ $_ := set $cfg $section dict }}{{ end -}}
+{{- end -}}
+{{- if not (kindIs "map" $cfg.service) }}{{ $_ := set $cfg "service" dict }}{{ end -}}
+{{- if not (kindIs "map" $cfg.service.pipelines) }}{{ $_ := set $cfg.service "pipelines" dict }}{{ end -}}
+{{- /* The probes talk to the health_check extension: keep it defined, listening beyond localhost, and enabled. */ -}}
+{{- $hc := get $cfg.extensions "health_check" | default dict -}}
+{{- if not $hc.endpoint }}{{ $_ := set $hc "endpoint" "0.0.0.0:@HEALTH_PORT@" }}{{ end -}}
+{{- $_ := set $cfg.extensions "health_check" $hc -}}
+{{- $exts := $cfg.service.extensions | default list -}}
+{{- if not (has "health_check" $exts) }}{{ $exts = append $exts "health_check" }}{{ end -}}
+{{- $_ := set $cfg.service "extensions" $exts -}}
+{{- /* memory_limiter stays the first processor of every pipeline, whatever lists the user gave. */ -}}
+{{- $hasLimiter := hasKey $cfg.processors "memory_limiter" -}}
+{{- range $pname, $p := $cfg.service.pipelines -}}
+{{- if not (kindIs "map" $p) }}{{ fail (printf "%sconfig.service.pipelines.%s must be a map with receivers, processors and exporters" $.key $pname) }}{{ end -}}
+{{- if $hasLimiter -}}
+{{- $_ := set $p "processors" (prepend (without ($p.processors | default list) "memory_limiter") "memory_limiter") -}}
+{{- end -}}
+{{- range $kind := list "receivers" "exporters" -}}
+{{- if not (get $p $kind) }}{{ fail (printf "%sconfig: pipeline %q has no %s" $.key $pname $kind) }}{{ end -}}
+{{- end -}}
+{{- range $kind := list "receivers" "processors" "exporters" -}}
+{{- range $id := (get $p $kind | default list) -}}
+{{- if not (or (hasKey (get $cfg $kind) $id) (and (ne $kind "processors") (hasKey $cfg.connectors $id))) -}}
+{{- fail (printf "%sconfig: pipeline %q uses %s %q, which is not defined under %s" $.key $pname (trimSuffix "s" $kind) $id $kind) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- range $id := $cfg.service.extensions -}}
+{{- if not (hasKey $cfg.extensions $id) }}{{ fail (printf "%sconfig: service.extensions lists %q, which is not defined under extensions" $.key $id) }}{{ end -}}
+{{- end -}}
+{{- range $section := list "processors" "extensions" "connectors" -}}
+{{- if not (get $cfg $section) }}{{ $_ := unset $cfg $section }}{{ end -}}
+{{- end -}}
+{{- toYaml $cfg -}}
+{{- end -}}
+
+{{/* The memory_limiter of a collector with a memory limit; nothing without one. Arg: values. */}}
+{{- define "CHART.memoryLimiter" -}}
+{{- if include "CHART.gomemlimit" .resources -}}
+memory_limiter:
+  check_interval: 1s
+  limit_percentage: 80
+  spike_limit_percentage: 20
+{{- end -}}
+{{- end -}}
+
+{{/* Resource attributes upserted on every signal: k8s.cluster.name and the component's own. Args: root, attributes. */}}
+{{- define "CHART.resourceAttributes" -}}
+{{- $attrs := list -}}
+{{- with .root.Values.global.clusterName -}}
+{{- $attrs = append $attrs (dict "key" "k8s.cluster.name" "value" . "action" "upsert") -}}
+{{- end -}}
+{{- range $k, $val := .attributes -}}
+{{- $attrs = append $attrs (dict "key" $k "value" $val "action" "upsert") -}}
+{{- end -}}
+{{- with $attrs }}{{ toYaml (dict "attributes" .) }}{{ end -}}
+{{- end -}}
+
+{{/* Environment of a collector container. Args: root, values, destinations (map or nil), nodeName (bool). */}}
+{{- define "CHART.collector.env" -}}
+{{- $env := list -}}
+{{- $user := .values.env | default dict -}}
+{{- $limit := include "CHART.gomemlimit" .values.resources -}}
+{{- if and $limit (not (hasKey $user "GOMEMLIMIT")) -}}
+{{- $env = append $env (dict "name" "GOMEMLIMIT" "value" $limit) -}}
+{{- end -}}
+{{- if .nodeName -}}
+{{- $env = append $env (dict "name" "K8S_NODE_NAME" "valueFrom" (dict "fieldRef" (dict "fieldPath" "spec.nodeName"))) -}}
+{{- end -}}
+{{- range $name, $d := .destinations -}}
+{{- if and (dig "enabled" true $d) (dig "bearerToken" "secretName" "" $d) -}}
+{{- $env = append $env (dict "name" (include "CHART.destinationTokenEnv" $name) "valueFrom" (dict "secretKeyRef" (dict "name" $d.bearerToken.secretName "key" (dig "bearerToken" "key" "token" $d)))) -}}
+{{- end -}}
+{{- end -}}
+{{- range $name, $val := $user -}}
+{{- if kindIs "map" $val -}}
+{{- $env = append $env (merge (dict "name" $name) $val) -}}
+{{- else -}}
+{{- $env = append $env (dict "name" $name "value" (toString $val)) -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $env -}}
+{{- end -}}
+
+{{/* Volumes and mounts a collector needs for its destinations. Args: destinations, part ("volumes" or "volumeMounts"). */}}
+{{- define "CHART.destinations.volumes" -}}
+{{- $out := list -}}
+{{- range $name, $d := .destinations -}}
+{{- if and (dig "enabled" true $d) (dig "tls" "secretName" "" $d) -}}
+{{- if eq $.part "volumes" -}}
+{{- $out = append $out (dict "name" (printf "dest-%s-tls" $name | trunc 63 | trimSuffix "-") "secret" (dict "secretName" $d.tls.secretName)) -}}
+{{- else -}}
+{{- $out = append $out (dict "name" (printf "dest-%s-tls" $name | trunc 63 | trimSuffix "-") "mountPath" (printf "@DEST_TLS_DIR@/%s" $name) "readOnly" true) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
+{{- define "CHART.destinationTokenEnv" -}}
+{{- printf "DESTINATION_%s_BEARER_TOKEN" (regexReplaceAll "[^A-Z0-9]" (upper .) "_") -}}
+{{- end -}}
+
+{{/*
+Exporters for the enabled destinations and, per signal, the exporters that carry it.
+Args: root, destinations, key. Prints {exporters: {...}, signals: {traces: [...], ...}}.
+*/}}
+{{- define "CHART.destinations" -}}
+{{- $types := dict "otlp" "otlp_grpc" "otlphttp" "otlp_http" "prometheusremotewrite" "prometheus_remote_write" "debug" "debug" -}}
+{{- $carries := dict "otlp" (list "traces" "metrics" "logs" "profiles") "otlphttp" (list "traces" "metrics" "logs" "profiles") "prometheusremotewrite" (list "metrics") "debug" (list "traces" "metrics" "logs" "profiles") -}}
+{{- $exporters := dict -}}
+{{- $signals := dict "traces" list "metrics" list "logs" list "profiles" list -}}
+{{- range $name, $d := .destinations -}}
+{{- if dig "enabled" true $d -}}
+{{- $where := printf "%sdestinations.%s" $.key $name -}}
+{{- $type := $d.type | default "" -}}
+{{- if not (hasKey $types $type) }}{{ fail (printf "%s.type: %q is not one of otlp, otlphttp, prometheusremotewrite, debug" $where $type) }}{{ end -}}
+{{- $id := printf "%s/%s" (get $types $type) $name -}}
+{{- $exp := dict -}}
+{{- if ne $type "debug" -}}
+{{- if not $d.endpoint }}{{ fail (printf "%s.endpoint is required for a destination of type %s" $where $type) }}{{ end -}}
+{{- $_ := set $exp "endpoint" $d.endpoint -}}
+{{- $tls := dict -}}
+{{- if dig "tls" "insecure" false $d }}{{ $_ := set $tls "insecure" true }}{{ end -}}
+{{- if dig "tls" "insecureSkipVerify" false $d }}{{ $_ := set $tls "insecure_skip_verify" true }}{{ end -}}
+{{- with dig "tls" "secretName" "" $d -}}
+{{- $_ := set $tls "ca_file" (printf "@DEST_TLS_DIR@/%s/ca.crt" $name) -}}
+{{- if dig "tls" "clientCertificate" false $d -}}
+{{- $_ := set $tls "cert_file" (printf "@DEST_TLS_DIR@/%s/tls.crt" $name) -}}
+{{- $_ := set $tls "key_file" (printf "@DEST_TLS_DIR@/%s/tls.key" $name) -}}
+{{- end -}}
+{{- end -}}
+{{- with $tls }}{{ $_ := set $exp "tls" . }}{{ end -}}
+{{- $headers := deepCopy ($d.headers | default dict) -}}
+{{- if dig "bearerToken" "secretName" "" $d -}}
+{{- $_ := set $headers "Authorization" (printf "Bearer ${env:%s}" (include "CHART.destinationTokenEnv" $name)) -}}
+{{- end -}}
+{{- with $headers }}{{ $_ := set $exp "headers" . }}{{ end -}}
+{{- if ne $type "prometheusremotewrite" -}}
+{{- $compression := $d.compression | default "gzip" -}}
+{{- $_ := set $exp "compression" (ternary "none" $compression (eq $compression "none")) -}}
+{{- $queue := $d.sendingQueue | default dict -}}
+{{- $q := dict "enabled" (dig "enabled" true $queue) -}}
+{{- with $queue.queueSize }}{{ $_ := set $q "queue_size" (int64 .) }}{{ end -}}
+{{- $_ := set $exp "sending_queue" $q -}}
+{{- end -}}
+{{- $retry := $d.retryOnFailure | default dict -}}
+{{- $r := dict "enabled" (dig "enabled" true $retry) -}}
+{{- with $retry.maxElapsedTime }}{{ $_ := set $r "max_elapsed_time" . }}{{ end -}}
+{{- $_ := set $exp "retry_on_failure" $r -}}
+{{- end -}}
+{{- $_ := set $exporters $id $exp -}}
+{{- range $signal := ($d.signals | default (list "traces" "metrics" "logs")) -}}
+{{- if not (has $signal (get $carries $type)) }}{{ fail (printf "%s.signals: a %s destination cannot carry %s (it carries %s)" $where $type $signal (join ", " (get $carries $type))) }}{{ end -}}
+{{- $_ := set $signals $signal (append (get $signals $signal) $id) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml (dict "exporters" $exporters "signals" $signals) -}}
+{{- end -}}
+
+{{/*
+Where a collector that forwards (agent, browser) sends: to the gateway when it is enabled (traces
+through the load_balancing exporter keyed by trace ID against the gateway's headless Service, so
+every span of a trace reaches the same replica; other signals through OTLP to the Service), else
+straight to the gateway's destinations. Args: root, gateway, gatewayKey. Same output as CHART.destinations.
+*/}}
+{{- define "CHART.forwardExporters" -}}
+{{- if .gateway.enabled -}}
+{{- $lb := dict "routing_key" "traceID" "protocol" (dict "otlp" (dict "tls" (dict "insecure" true))) "resolver" (dict "dns" (dict "hostname" (include "CHART.gateway.headlessHost" .root) "port" "@OTLP_GRPC_PORT@")) -}}
+{{- $otlp := dict "endpoint" (printf "%s:@OTLP_GRPC_PORT@" (include "CHART.gateway.host" .root)) "tls" (dict "insecure" true) -}}
+{{- $exporters := dict "load_balancing/gateway" $lb "otlp_grpc/gateway" $otlp -}}
+{{- toYaml (dict "exporters" $exporters "signals" (dict "traces" (list "load_balancing/gateway") "metrics" (list "otlp_grpc/gateway") "logs" (list "otlp_grpc/gateway") "profiles" (list "otlp_grpc/gateway"))) -}}
+{{- else -}}
+{{- include "CHART.destinations" (dict "root" .root "destinations" .gateway.destinations "key" .gatewayKey) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Pipelines for the signals that have exporters. Args: receivers, processors (map signal -> list), signals (map signal -> exporters), names (list of signals). */}}
+{{- define "CHART.pipelines" -}}
+{{- $pipelines := dict -}}
+{{- range $signal := .names -}}
+{{- with get $.signals $signal -}}
+{{- $_ := set $pipelines $signal (dict "receivers" (get $.receivers $signal) "processors" (get $.processors $signal) "exporters" .) -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $pipelines -}}
+{{- end -}}

@@ -1,0 +1,76 @@
+{{/*
+Names and labels. "CHART" is replaced by the chart's name when the emitter writes the chart, so
+two charts of the suite can sit side by side in one umbrella chart.
+*/}}
+{{- define "CHART.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "CHART.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "CHART.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Name of a namespaced object of a component: <fullname>-<suffix>. Args: root, suffix. */}}
+{{- define "CHART.componentName" -}}
+{{- printf "%s-%s" (include "CHART.fullname" .root) .suffix | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Cluster-scoped names carry the release's full name and namespace: two releases never collide. */}}
+{{- define "CHART.clusterScopedName" -}}
+{{- printf "%s-%s-%s" (include "CHART.fullname" .root) .root.Release.Namespace .suffix -}}
+{{- end -}}
+
+{{/* Selector labels of a component. Args: root, component. */}}
+{{- define "CHART.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "CHART.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* Labels of every object; commonLabels may add labels but not replace the chart's own. Args: root, component. */}}
+{{- define "CHART.labels" -}}
+{{- $labels := dict "helm.sh/chart" (include "CHART.chart" .root) "app.kubernetes.io/managed-by" .root.Release.Service "app.kubernetes.io/part-of" "ollyscale-otel" -}}
+{{- with .root.Chart.AppVersion }}{{ $_ := set $labels "app.kubernetes.io/version" . }}{{ end -}}
+{{- $labels = merge $labels (include "CHART.selectorLabels" . | fromYaml) (.extra | default dict) (.root.Values.commonLabels | default dict) -}}
+{{- toYaml $labels -}}
+{{- end -}}
+
+{{/* Image reference, honouring global.imageRegistry. Args: root, image (repository, tag). */}}
+{{- define "CHART.image" -}}
+{{- $repo := .image.repository -}}
+{{- with .root.Values.global.imageRegistry -}}
+{{- $parts := splitList "/" $repo -}}
+{{- if and (gt (len $parts) 1) (or (contains "." (first $parts)) (contains ":" (first $parts)) (eq (first $parts) "localhost")) -}}
+{{- $repo = join "/" (rest $parts) -}}
+{{- end -}}
+{{- $repo = printf "%s/%s" (trimSuffix "/" .) $repo -}}
+{{- end -}}
+{{- printf "%s:%s" $repo (toString .image.tag) -}}
+{{- end -}}
+
+{{/* A collector's image: the component's own `image` when its repository is set, else collectorImage. Args: root, image. */}}
+{{- define "CHART.collectorImage" -}}
+{{- $img := .root.Values.collectorImage -}}
+{{- if and .image .image.repository -}}
+{{- $img = dict "repository" .image.repository "tag" (.image.tag | default .root.Values.collectorImage.tag) -}}
+{{- end -}}
+{{- include "CHART.image" (dict "root" .root "image" $img) -}}
+{{- end -}}
+
+{{/* "<a>-<b>". Args: a, b. */}}
+{{- define "CHART.join" -}}
+{{- printf "%s-%s" .a .b -}}
+{{- end -}}

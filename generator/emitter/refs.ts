@@ -1,0 +1,195 @@
+// Typed references to values and to render-time facts. Components put these into ordinary cdk8s
+// objects; cdk8s resolves each one to an opaque token (it calls `resolve()` on any value that has
+// one), and the Helm emitter later turns every token into Go-template text. Components never
+// write Go-template text themselves.
+import { Field, ObjectField, Props } from '../values/model';
+
+const registry = new Map<string, Ref>();
+let counter = 0;
+const TOKEN = /\u00ab(\d+)\u00bb/g;
+
+export abstract class Ref {
+  readonly token: string;
+  constructor() {
+    this.token = `\u00ab${++counter}\u00bb`;
+    registry.set(this.token, this);
+  }
+  /** Called by cdk8s's ImplicitTokenResolver while an object is synthesized. */
+  resolve(): string {
+    return this.token;
+  }
+  toString(): string {
+    return this.token;
+  }
+  /** A short description for error messages. */
+  abstract describe(): string;
+}
+
+/** Go-template expression of a values path: `.Values.a.b`, or `index .Values "a-b"` when needed. */
+export function valuesExpr(path: readonly string[]): string {
+  if (path.length === 0) return '.Values';
+  if (path.every((p) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p))) return `.Values.${path.join('.')}`;
+  return `(index .Values ${path.map((p) => JSON.stringify(p)).join(' ')})`;
+}
+
+/** A value at a path of the values model; a scalar or a block depending on the field's type. */
+export class ValueRef<F extends Field<any> = Field<any>> extends Ref {
+  constructor(
+    readonly path: readonly string[],
+    readonly field: F,
+  ) {
+    super();
+  }
+  get expr(): string {
+    return valuesExpr(this.path);
+  }
+  describe(): string {
+    return `.Values.${this.path.join('.')}`;
+  }
+}
+
+/** A block that is omitted, key included, when the value is empty (`with`). */
+export class OptionalRef extends Ref {
+  constructor(readonly inner: ValueRef) {
+    super();
+  }
+  describe(): string {
+    return `optional(${this.inner.describe()})`;
+  }
+}
+
+/** A key present only while a condition holds (`if`); its value is a scalar or a block ref. */
+export class ConditionalRef extends Ref {
+  constructor(
+    readonly condition: Condition,
+    readonly inner: ValueRef | IncludeRef,
+  ) {
+    super();
+  }
+  describe(): string {
+    return `when(${this.condition.expr}, ${this.inner.describe()})`;
+  }
+}
+
+/** Release and chart facts (`.Release.Namespace`, ...), always scalars. */
+export class BuiltinRef extends Ref {
+  constructor(readonly expr: string) {
+    super();
+  }
+  describe(): string {
+    return this.expr;
+  }
+}
+
+/** Argument of an include: a value path, a builtin, or a literal string. */
+export type IncludeArg = ValueRef | BuiltinRef | IncludeRef | string | boolean | number;
+
+/**
+ * The output of a named template of the chart (a helper of the emitter's template library, or a
+ * template the chart defines). `scalar` includes yield one string; block includes yield YAML.
+ */
+export class IncludeRef extends Ref {
+  constructor(
+    readonly name: string,
+    readonly shape: 'scalar' | 'block',
+    readonly args?: Record<string, IncludeArg>,
+  ) {
+    super();
+  }
+  describe(): string {
+    return `include "${this.name}"`;
+  }
+}
+
+export function lookupToken(token: string): Ref | undefined {
+  return registry.get(token);
+}
+
+/** Splits a string into literal text and the refs embedded in it. */
+export function splitTokens(s: string): (string | Ref)[] {
+  const parts: (string | Ref)[] = [];
+  let last = 0;
+  for (const m of s.matchAll(TOKEN)) {
+    if (m.index! > last) parts.push(s.slice(last, m.index));
+    const ref = registry.get(m[0]);
+    if (!ref) throw new Error(`unknown reference token ${m[0]}`);
+    parts.push(ref);
+    last = m.index! + m[0].length;
+  }
+  if (last < s.length) parts.push(s.slice(last));
+  return parts;
+}
+
+export function hasToken(s: string): boolean {
+  return new RegExp(TOKEN.source).test(s);
+}
+
+// ---- conditions (whole-object `if`) -------------------------------------------------------------
+
+export class Condition {
+  constructor(
+    readonly expr: string,
+    readonly refs: readonly ValueRef[],
+  ) {}
+}
+
+function boolRef(r: ValueRef): Condition {
+  if (r.field.kind !== 'boolean') throw new Error(`condition on ${r.describe()}: a condition needs a boolean value, not ${r.field.kind}`);
+  return new Condition(r.expr, [r]);
+}
+
+export const cond = {
+  is: boolRef,
+  not: (c: Condition | ValueRef) => {
+    const x = c instanceof ValueRef ? boolRef(c) : c;
+    return new Condition(`(not ${x.expr})`, x.refs);
+  },
+  and: (...cs: (Condition | ValueRef)[]) => {
+    const xs = cs.map((c) => (c instanceof ValueRef ? boolRef(c) : c));
+    return xs.length === 1 ? xs[0] : new Condition(`(and ${xs.map((x) => x.expr).join(' ')})`, xs.flatMap((x) => x.refs));
+  },
+  /** A condition written as a named template that prints "true" when it holds. */
+  include: (name: string) => new Condition(`(eq (include ${JSON.stringify(name)} $) "true")`, []),
+};
+
+// ---- typed reference trees over a values model -----------------------------------------------
+
+export type RefTree<F> = F extends ObjectField<infer P> ? { readonly [K in keyof P]: RefTree<P[K]> } & { readonly $: ValueRef<F> } : ValueRef<F & Field<any>>;
+
+/**
+ * A typed tree of references over a model rooted at `path`: `refs(gateway, ['gatewayCollector'])
+ * .resources` is the ValueRef of `.Values.gatewayCollector.resources`. The same component model
+ * can sit at the root of one chart and under a key of another.
+ */
+export function refs<F extends Field<any>>(field: F, path: readonly string[] = []): RefTree<F> {
+  if (!(field instanceof ObjectField)) return new ValueRef(path, field) as RefTree<F>;
+  const tree: Record<string, unknown> = {};
+  let self: ValueRef | undefined;
+  Object.defineProperty(tree, '$', { get: () => (self ??= new ValueRef(path, field)), enumerable: false });
+  for (const [k, f] of Object.entries(field.props as Props)) {
+    let child: unknown;
+    Object.defineProperty(tree, k, { get: () => (child ??= refs(f, [...path, k])), enumerable: true });
+  }
+  return tree as RefTree<F>;
+}
+
+export const release = {
+  namespace: () => new BuiltinRef('.Release.Namespace'),
+  name: () => new BuiltinRef('.Release.Name'),
+};
+
+export function optional(r: ValueRef): OptionalRef {
+  if (r.field.isScalar) throw new Error(`optional(${r.describe()}): only blocks can be optional`);
+  return new OptionalRef(r);
+}
+
+export function when(c: Condition | ValueRef, inner: ValueRef | IncludeRef): ConditionalRef {
+  return new ConditionalRef(c instanceof ValueRef ? cond.is(c) : c, inner);
+}
+
+export function include(name: string, args?: Record<string, IncludeArg>): IncludeRef {
+  return new IncludeRef(name, 'block', args);
+}
+export function includeScalar(name: string, args?: Record<string, IncludeArg>): IncludeRef {
+  return new IncludeRef(name, 'scalar', args);
+}

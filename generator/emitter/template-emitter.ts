@@ -1,0 +1,184 @@
+// Turns synthesized cdk8s objects that carry typed references into Helm template text.
+//
+// The forms it writes:
+//   scalar value      `replicas: {{ int64 .Values.replicas }}`, `name: {{ .Values.name | quote }}`
+//   interpolation     `host: {{ print .Values.name "-collector" | quote }}`
+//   block             `resources: {{- toYaml .Values.resources | nindent 4 }}`
+//   optional block    `{{- with .Values.nodeSelector }}` / `nodeSelector: ...` / `{{- end }}`
+//   include           `labels: {{- include "chart.labels" $ | nindent 4 }}`
+//   condition         `{{- if .Values.enabled }}` around a whole object
+//   literal `{{`      `{{ "literal {{ text" | quote }}`
+// Anything it cannot express exactly is refused with an error naming the object and field.
+import { ApiObject, IResolver, ResolutionContext } from 'cdk8s';
+import { stringify } from 'yaml';
+import { BuiltinRef, Condition, ConditionalRef, IncludeArg, IncludeRef, OptionalRef, Ref, ValueRef, hasToken, splitTokens } from './refs';
+
+export class EmitError extends Error {}
+
+/** YAML 1.1 so that Helm (a YAML 1.1 reader) sees `on`, `yes`, dates as the strings they are. */
+export const YAML_OPTIONS = { version: '1.1', lineWidth: 0 } as const;
+
+export function goString(s: string): string {
+  // JSON string syntax is a subset of Go's interpreted string literals.
+  return JSON.stringify(s);
+}
+
+export function includeExpr(r: IncludeRef): string {
+  if (!r.args) return `include ${goString(r.name)} $`;
+  const args = Object.entries(r.args)
+    .map(([k, v]) => `${goString(k)} ${argExpr(v)}`)
+    .join(' ');
+  return `include ${goString(r.name)} (dict "root" $ ${args})`;
+}
+
+function argExpr(a: IncludeArg): string {
+  if (a instanceof ValueRef || a instanceof BuiltinRef) return a.expr;
+  if (a instanceof IncludeRef) return `(${includeExpr(a)})`;
+  if (typeof a === 'string') return goString(a);
+  return String(a);
+}
+
+/** The expression of a scalar ref as a value of its own (typed: ints as int64, strings quoted). */
+function scalarExpr(r: Ref, where: string): string {
+  if (r instanceof BuiltinRef) return `${r.expr} | quote`;
+  if (r instanceof IncludeRef) {
+    if (r.shape !== 'scalar') throw new EmitError(`${where}: block ${r.describe()} used as a scalar`);
+    return `${includeExpr(r)} | quote`;
+  }
+  if (r instanceof ValueRef) {
+    switch (r.field.kind) {
+      case 'integer':
+        return `int64 ${r.expr}`;
+      case 'number':
+      case 'boolean':
+        return r.expr;
+      case 'string':
+      case 'quantity':
+        return `${r.expr} | quote`;
+    }
+  }
+  throw new EmitError(`${where}: ${r.describe()} is not a scalar`);
+}
+
+/** The operand of a scalar ref inside an interpolated string. */
+export function printOperandOf(r: Ref, where: string): string {
+  if (r instanceof BuiltinRef) return r.expr;
+  if (r instanceof IncludeRef && r.shape === 'scalar') return `(${includeExpr(r)})`;
+  if (r instanceof ValueRef && r.field.isScalar) return r.field.kind === 'integer' ? `(int64 ${r.expr})` : r.expr;
+  throw new EmitError(`${where}: structural reference ${r.describe()} inside a string`);
+}
+
+function blockExpr(r: Ref, where: string): string {
+  if (r instanceof IncludeRef && r.shape === 'block') return includeExpr(r);
+  if (r instanceof ValueRef && !r.field.isScalar) return `toYaml ${r.expr}`;
+  throw new EmitError(`${where}: ${r.describe()} is not a block`);
+}
+
+interface Slot {
+  marker: string;
+  kind: 'inline' | 'block' | 'optional';
+  /** inline: the action's pipeline; block: the YAML-producing pipeline; optional: the value tested by `with`. */
+  expr: string;
+  where: string;
+  /** A condition the key is rendered under (`when`). */
+  guard?: string;
+}
+
+/** Renders one object to template text. `where` names it in errors (kind/name or construct path). */
+export function emitObject(json: unknown, where: string, condition?: Condition, expectedRefs: Iterable<Ref> = []): string {
+  const slots = new Map<string, Slot>();
+  const seen = new Set<Ref>();
+  const slot = (kind: Slot['kind'], expr: string, path: string, guard?: string): string => {
+    const marker = `__tpl_${slots.size}__`;
+    slots.set(marker, { marker, kind, expr, where: path, guard });
+    return marker;
+  };
+
+  const walk = (node: unknown, path: string, position: 'value' | 'item'): unknown => {
+    const at = `${where}: field ${path || '/'}`;
+    if (typeof node === 'string') {
+      if (!hasToken(node)) return node.includes('{{') ? slot('inline', `${goString(node)} | quote`, path) : node;
+      const parts = splitTokens(node);
+      parts.forEach((p) => p instanceof Ref && seen.add(p));
+      if (parts.length === 1) {
+        let r = parts[0] as Ref;
+        let guard: string | undefined;
+        if (r instanceof ConditionalRef) {
+          if (position === 'item') throw new EmitError(`${at}: conditional ${r.describe()} cannot be a list item`);
+          guard = r.condition.expr;
+          r.condition.refs.forEach((c) => seen.add(c));
+          r = r.inner;
+          seen.add(r);
+        }
+        if (r instanceof OptionalRef) {
+          if (position === 'item') throw new EmitError(`${at}: optional ${r.inner.describe()} cannot be a list item`);
+          return slot('optional', r.inner.expr, path);
+        }
+        if (r instanceof ValueRef ? r.field.isScalar : !(r instanceof IncludeRef && r.shape === 'block')) return slot('inline', scalarExpr(r, at), path, guard);
+        if (position === 'item') throw new EmitError(`${at}: block ${r.describe()} cannot be a list item`);
+        return slot('block', blockExpr(r, at), path, guard);
+      }
+      const operands = parts.map((p) => (typeof p === 'string' ? goString(p) : printOperandOf(p, at)));
+      return slot('inline', `print ${operands.join(' ')} | quote`, path);
+    }
+    if (Array.isArray(node)) return node.map((x, i) => walk(x, `${path}[${i}]`, 'item'));
+    if (node && typeof node === 'object') {
+      const out: Record<string, unknown> = {};
+      // Optional blocks go last so that none becomes the first key of a list item (`- key:`),
+      // which a `with` cannot wrap.
+      const entries = Object.entries(node);
+      const isOptional = (v: unknown) => typeof v === 'string' && hasToken(v) && splitTokens(v).some((p) => p instanceof OptionalRef || p instanceof ConditionalRef);
+      const ordered = [...entries.filter(([, v]) => !isOptional(v)), ...entries.filter(([, v]) => isOptional(v))];
+      if (position === 'item' && ordered.length > 0 && isOptional(ordered[0][1])) throw new EmitError(`${at}: a list item holding only optional blocks cannot be expressed`);
+      for (const [k, v] of ordered) {
+        if (hasToken(k)) throw new EmitError(`${at}: reference used as a key (${k})`);
+        out[k] = walk(v, path ? `${path}.${k}` : k, 'value');
+      }
+      return out;
+    }
+    return node;
+  };
+
+  const body = walk(json, '', 'value');
+  for (const r of expectedRefs) {
+    if (!seen.has(r)) throw new EmitError(`${where}: unused reference ${r.describe()} (it was given to the object but is not in its output)`);
+  }
+  let text = stringify(body, YAML_OPTIONS);
+  text = text.replace(/^( *)(- )?([^\n]*?)(__tpl_\d+__)$/gm, (line, indent: string, dash: string | undefined, prefix: string, marker: string) => {
+    const s = slots.get(marker)!;
+    const guarded = (line: string) => (s.guard ? `{{- if ${s.guard} }}\n${line}\n{{- end }}` : line);
+    if (s.kind === 'inline') return guarded(`${indent}${dash ?? ''}${prefix}{{ ${s.expr} }}`);
+    if (!prefix.endsWith(': ')) throw new EmitError(`${where}: field ${s.where}: a block must be the value of a key`);
+    const key = prefix.slice(0, -2);
+    const col = indent.length + (dash ? 2 : 0);
+    if (s.kind === 'block') return guarded(`${indent}${dash ?? ''}${key}: {{- ${s.expr} | nindent ${col + 2} }}`);
+    return `{{- with ${s.expr} }}\n${indent}${dash ?? ''}${key}: {{- toYaml . | nindent ${col + 2} }}\n{{- end }}`;
+  });
+  const leftover = /__tpl_\d+__/.exec(text);
+  if (leftover) throw new EmitError(`${where}: field ${slots.get(leftover[0])!.where}: reference in a position the emitter cannot express`);
+  text = text.trimEnd();
+  return condition ? `{{- if ${condition.expr} }}\n${text}\n{{- end }}` : text;
+}
+
+// ---- cdk8s integration --------------------------------------------------------------------------
+
+/** Records which refs each ApiObject was given, so that a ref lost on the way is an error. */
+export class RefRecorder implements IResolver {
+  private readonly byObject = new WeakMap<ApiObject, Set<Ref>>();
+  resolve(context: ResolutionContext): void {
+    const v = context.value;
+    if (v instanceof Ref) {
+      const set = this.byObject.get(context.obj) ?? new Set<Ref>();
+      set.add(v);
+      this.byObject.set(context.obj, set);
+      context.replaceValue(v.token);
+    } else if (typeof v === 'string' && hasToken(v)) {
+      const set = this.byObject.get(context.obj) ?? new Set<Ref>();
+      for (const p of splitTokens(v)) if (p instanceof Ref) set.add(p);
+      this.byObject.set(context.obj, set);
+    }
+  }
+  refsOf(obj: ApiObject): Set<Ref> {
+    return this.byObject.get(obj) ?? new Set();
+  }
+}

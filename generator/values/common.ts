@@ -1,0 +1,59 @@
+// Value shapes that several components share: pod scheduling, resources, images, env.
+import { Field, v } from './model';
+
+/** An image pinned by tag; `global.imageRegistry` replaces its registry. */
+export const image = (what: string, repository: string, tag: string) => {
+  const min = repository ? 1 : 0; // an empty default means "inherit"
+  return v.object(`Image of ${what}.`, {
+    repository: v.string({ description: 'Image repository.', default: repository, minLength: min }),
+    tag: v.string({ description: 'Image tag, pinned (never `latest`).', default: tag, minLength: min, extra: { not: { const: 'latest' } } }),
+  });
+};
+
+export const pullPolicy = (def = 'IfNotPresent') => v.string({ description: 'Image pull policy.', default: def, enum: ['Always', 'IfNotPresent', 'Never'] });
+
+const quantityMap = (description: string) => v.map(v.quantity({ description: 'Quantity.' }), { description, keyPattern: '^[a-zA-Z0-9./-]+$' });
+
+/** Kubernetes container resources; `limits.memory` also drives GOMEMLIMIT and the memory limiter. */
+export const resources = (what: string, requests: Record<string, string>, limits: Record<string, string>) =>
+  v.object(
+    `Container resources of ${what}. \`limits.memory\` drives GOMEMLIMIT (80%) and the memory limiter.`,
+    {
+      requests: quantityMap('Resource requests (cpu, memory).'),
+      limits: quantityMap('Resource limits; set `memory` so GOMEMLIMIT and the memory limiter can be derived.'),
+    },
+    { default: { requests, limits } },
+  );
+
+export const stringMap = (description: string) => v.stringMap(description);
+
+/** Extra environment variables: a map name -> value, or name -> {valueFrom: ...}. */
+export const env = (what: string) =>
+  v.map(
+    v.freeform(
+      {
+        description: 'A string value, or an object with `valueFrom` (Kubernetes EnvVarSource).',
+        extra: { anyOf: [{ type: ['string', 'number', 'boolean'] }, { type: 'object', additionalProperties: false, required: ['valueFrom'], properties: { valueFrom: { type: 'object' } } }] },
+      },
+      'any',
+    ),
+    { description: `Extra environment variables of ${what}: name -> value or name -> {valueFrom}. A map, so values files merge.`, default: {}, keyPattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' },
+  );
+
+export const tolerations = (def: unknown[] = []) => v.freeform<unknown[]>({ description: 'Pod tolerations (a list replaces the default whole).', default: def, extra: { items: { type: 'object' } } }, 'array');
+
+/** The usual pod scheduling keys. */
+export function scheduling(what: string, tolerationsDefault: unknown[] = []) {
+  return {
+    nodeSelector: v.stringMap(`Node selector of ${what} pods.`),
+    tolerations: tolerations(tolerationsDefault),
+    affinity: v.freeform({ description: `Affinity of ${what} pods.`, default: {} }),
+    priorityClassName: v.string({ description: `PriorityClass of ${what} pods.`, default: '' }),
+  };
+}
+
+/** `enabled` of a component or feature. */
+export const enabled = (what: string, def: boolean): Field<boolean> => v.boolean({ description: `Deploy ${what}.`, default: def });
+
+/** A DNS-1123 label, used for names that become object names. */
+export const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
