@@ -235,7 +235,7 @@ resource attributes, health-check filtering, tail sampling and batching; the des
 {{- $re := $v.processing.dropHealthChecks.pathPattern -}}
 {{- $conds := list -}}
 {{- range $attr := list "url.path" "http.target" "http.route" -}}
-{{- $conds = append $conds (printf "IsMatch(span.attributes[%q], %q)" $attr $re) -}}
+{{- $conds = append $conds (printf "IsMatch(attributes[%q], %q)" $attr $re) -}}
 {{- end -}}
 {{- $_ := set $processors "filter/health-checks" (dict "error_mode" "ignore" "traces" (dict "span" $conds)) -}}
 {{- $traces = append $traces "filter/health-checks" -}}

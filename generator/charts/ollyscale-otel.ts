@@ -1,0 +1,40 @@
+// The `ollyscale-otel` chart: agent, gateway, browser collector, Instrumentation and eBPF agent,
+// each toggled by `<component>.enabled`. Key names are the public values contract.
+import { ChartDefinition } from '../emitter/chart-writer';
+import { refs } from '../emitter/refs';
+import { ChartContext, chartValues } from '../components/context';
+import { GatewayCollector, gatewayProps } from '../components/gateway';
+import { Instrumentation, instrumentationModel } from '../components/instrumentation';
+import { EbpfAgent, ebpfAgentModel } from '../components/ebpf-agent';
+import { v } from '../values/model';
+import { COLLECTOR_VERSION, LIBRARY_CONSTANTS } from './constants';
+import { readme } from './ollyscale-otel-readme';
+
+const model = v.object('Values of the ollyscale-otel chart.', {
+  ...chartValues,
+  gatewayCollector: v.object('The gateway collector (Deployment): tail sampling and destinations.', {
+    enabled: v.boolean({ description: 'Deploy the gateway collector.', default: true }),
+    ...gatewayProps,
+  }),
+  instrumentation: instrumentationModel,
+  ebpfAgent: ebpfAgentModel,
+});
+
+export const ollyscaleOtel: ChartDefinition = {
+  name: 'ollyscale-otel',
+  version: '0.2.0',
+  appVersion: COLLECTOR_VERSION,
+  description: 'OpenTelemetry collector infrastructure for OllyScale: node agent, gateway, browser (RUM) collector, auto-instrumentation and eBPF agent.',
+  keywords: ['opentelemetry', 'collector', 'instrumentation', 'ebpf', 'ollyscale'],
+  model,
+  constants: LIBRARY_CONSTANTS,
+  compose(chart) {
+    const r = refs(model);
+    const ctx = new ChartContext(chart, r);
+    const enabled = { agentEnabled: r.gatewayCollector.enabled /* replaced by agentCollector.enabled once the agent exists */, gatewayEnabled: r.gatewayCollector.enabled };
+    new GatewayCollector(chart, 'gateway', { ctx, values: r.gatewayCollector, valuesKey: 'gatewayCollector.', when: r.gatewayCollector.enabled });
+    new Instrumentation(chart, 'instrumentation', { ctx, values: r.instrumentation, valuesKey: 'instrumentation.', when: r.instrumentation.enabled, ...enabled });
+    new EbpfAgent(chart, 'ebpf-agent', { ctx, values: r.ebpfAgent, valuesKey: 'ebpfAgent.', when: r.ebpfAgent.enabled, ...enabled });
+  },
+  readme,
+};
