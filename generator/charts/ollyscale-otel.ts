@@ -1,7 +1,7 @@
 // The `ollyscale-otel` chart: agent, gateway, browser collector, Instrumentation and eBPF agent,
 // each toggled by `<component>.enabled`. Key names are the public values contract.
 import { ChartDefinition } from '../emitter/chart-writer';
-import { refs } from '../emitter/refs';
+import { cond, refs } from '../emitter/refs';
 import { ChartContext, chartValues } from '../components/context';
 import { GatewayCollector, gatewayProps } from '../components/gateway';
 import { Instrumentation, instrumentationModel } from '../components/instrumentation';
@@ -32,9 +32,9 @@ export const ollyscaleOtel: ChartDefinition = {
     const r = refs(model);
     const ctx = new ChartContext(chart, r);
     const enabled = { agentEnabled: r.gatewayCollector.enabled /* replaced by agentCollector.enabled once the agent exists */, gatewayEnabled: r.gatewayCollector.enabled };
-    new GatewayCollector(chart, 'gateway', { ctx, values: r.gatewayCollector, valuesKey: 'gatewayCollector.', when: r.gatewayCollector.enabled });
-    new Instrumentation(chart, 'instrumentation', { ctx, values: r.instrumentation, valuesKey: 'instrumentation.', when: r.instrumentation.enabled, ...enabled });
-    new EbpfAgent(chart, 'ebpf-agent', { ctx, values: r.ebpfAgent, valuesKey: 'ebpfAgent.', when: r.ebpfAgent.enabled, ...enabled });
+    new GatewayCollector(chart, 'gateway', { ctx, values: r.gatewayCollector, valuesKey: 'gatewayCollector.', when: cond.is(r.gatewayCollector.enabled) });
+    new Instrumentation(chart, 'instrumentation', { ctx, values: r.instrumentation, valuesKey: 'instrumentation.', when: cond.is(r.instrumentation.enabled), ...enabled });
+    new EbpfAgent(chart, 'ebpf-agent', { ctx, values: r.ebpfAgent, valuesKey: 'ebpfAgent.', when: cond.is(r.ebpfAgent.enabled), ...enabled });
   },
   readme,
 };
