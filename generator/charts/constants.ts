@@ -6,6 +6,10 @@ export const LIBRARY_CONSTANTS = {
   OTLP_HTTP_PORT: PORTS.otlpHttp,
   HEALTH_PORT: PORTS.health,
   DEST_TLS_DIR,
+  /** file_log checkpoints (a hostPath, so a restarted agent resumes where it stopped). */
+  CHECKPOINT_DIR: '/var/lib/otelcol/checkpoints',
+  /** The node's root filesystem, mounted read-only for host_metrics. */
+  HOSTFS_DIR: '/hostfs',
 };
 
 /** The collector version the charts deploy and validate against. */

@@ -4,6 +4,8 @@ import { ChartDefinition } from '../emitter/chart-writer';
 import { cond, refs } from '../emitter/refs';
 import { ChartContext, chartValues } from '../components/context';
 import { GatewayCollector, gatewayProps } from '../components/gateway';
+import { AgentCollector, agentModel } from '../components/agent';
+import { BrowserCollector, browserModel } from '../components/browser';
 import { Instrumentation, instrumentationModel } from '../components/instrumentation';
 import { EbpfAgent, ebpfAgentModel } from '../components/ebpf-agent';
 import { v } from '../values/model';
@@ -12,10 +14,12 @@ import { readme } from './ollyscale-otel-readme';
 
 const model = v.object('Values of the ollyscale-otel chart.', {
   ...chartValues,
+  agentCollector: agentModel,
   gatewayCollector: v.object('The gateway collector (Deployment): tail sampling and destinations.', {
     enabled: v.boolean({ description: 'Deploy the gateway collector.', default: true }),
     ...gatewayProps,
   }),
+  browserCollector: browserModel,
   instrumentation: instrumentationModel,
   ebpfAgent: ebpfAgentModel,
 });
@@ -31,8 +35,11 @@ export const ollyscaleOtel: ChartDefinition = {
   compose(chart) {
     const r = refs(model);
     const ctx = new ChartContext(chart, r);
-    const enabled = { agentEnabled: r.gatewayCollector.enabled /* replaced by agentCollector.enabled once the agent exists */, gatewayEnabled: r.gatewayCollector.enabled };
+    const enabled = { agentEnabled: r.agentCollector.enabled, gatewayEnabled: r.gatewayCollector.enabled };
+    const forward = { gateway: r.gatewayCollector, gatewayKey: 'gatewayCollector.' };
+    new AgentCollector(chart, 'agent', { ctx, values: r.agentCollector, valuesKey: 'agentCollector.', when: cond.is(r.agentCollector.enabled), ...forward });
     new GatewayCollector(chart, 'gateway', { ctx, values: r.gatewayCollector, valuesKey: 'gatewayCollector.', when: cond.is(r.gatewayCollector.enabled) });
+    new BrowserCollector(chart, 'browser', { ctx, values: r.browserCollector, valuesKey: 'browserCollector.', when: cond.is(r.browserCollector.enabled), ...forward });
     new Instrumentation(chart, 'instrumentation', { ctx, values: r.instrumentation, valuesKey: 'instrumentation.', when: cond.is(r.instrumentation.enabled), ...enabled });
     new EbpfAgent(chart, 'ebpf-agent', { ctx, values: r.ebpfAgent, valuesKey: 'ebpfAgent.', when: cond.is(r.ebpfAgent.enabled), ...enabled });
   },

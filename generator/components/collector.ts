@@ -1,7 +1,7 @@
 // The parts every collector component shares: the values every collector has, its Service
 // names (the Operator's naming, derived once), and the OpenTelemetryCollector resource.
 import { TemplateScope, TemplatedObject } from '../emitter/helm-chart';
-import { Condition, IncludeArg, IncludeRef, RefTree, ValueRef, optional, release, when } from '../emitter/refs';
+import { Condition, IncludeArg, IncludeRef, RefTree, ValueRef, optional, release } from '../emitter/refs';
 import { ObjectField, v } from '../values/model';
 import { env, image as imageField, resources, scheduling } from '../values/common';
 import { ChartContext } from './context';
@@ -55,7 +55,12 @@ export interface CollectorProps {
   grants?: { feature: string; rules: PolicyRule[]; when?: Condition }[];
   /** Destinations whose Secrets the collector mounts (the gateway's, or a forwarder's fallback). */
   destinations?: ValueRef;
-  nodeName?: boolean;
+  /** For forwarders: while this holds, the destinations are the gateway's and not mounted here. */
+  viaGateway?: ValueRef;
+  /** Component templates printing extra env entries, volumes and volume mounts (YAML lists). */
+  extraEnv?: IncludeRef;
+  extraVolumes?: IncludeRef;
+  extraVolumeMounts?: IncludeRef;
 }
 
 /** A collector: its ServiceAccount and RBAC, and an OpenTelemetryCollector v1beta1. */
@@ -65,7 +70,7 @@ export class Collector extends TemplateScope {
     const { ctx, values: r } = p;
     const sa = new ServiceAccountWithRbac(this, 'rbac', { ctx, component: p.component, suffix: r.name, grants: p.grants });
     const c = ctx.chart;
-    const destinationArgs: Record<string, IncludeArg> = p.destinations ? { destinations: p.destinations } : {};
+    const destinationArgs: Record<string, IncludeArg> = { ...(p.destinations && { destinations: p.destinations }), ...(p.viaGateway && { viaGateway: p.viaGateway }) };
     new TemplatedObject(this, 'collector', {
       apiVersion: 'opentelemetry.io/v1beta1',
       kind: 'OpenTelemetryCollector',
@@ -76,9 +81,9 @@ export class Collector extends TemplateScope {
         imagePullPolicy: ctx.top.collectorImage.pullPolicy,
         serviceAccount: sa.name,
         resources: r.resources.$,
-        env: c.include('collector.env', { values: r.$, nodeName: p.nodeName ?? false, ...destinationArgs }),
-        volumes: c.include('destinations.volumes', { part: 'volumes', ...destinationArgs }),
-        volumeMounts: c.include('destinations.volumes', { part: 'volumeMounts', ...destinationArgs }),
+        env: c.include('collector.env', { values: r.$, ...destinationArgs, ...(p.extraEnv && { extra: p.extraEnv }) }),
+        volumes: c.include('collector.volumes', { part: 'volumes', ...destinationArgs, ...(p.extraVolumes && { extra: p.extraVolumes }) }),
+        volumeMounts: c.include('collector.volumes', { part: 'volumeMounts', ...destinationArgs, ...(p.extraVolumeMounts && { extra: p.extraVolumeMounts }) }),
         podAnnotations: r.podAnnotations,
         nodeSelector: optional(r.nodeSelector),
         tolerations: optional(r.tolerations),
@@ -89,9 +94,4 @@ export class Collector extends TemplateScope {
       },
     });
   }
-}
-
-/** A block present only while a feature is enabled. */
-export function whenEnabled(enabled: ValueRef, block: ValueRef | IncludeRef) {
-  return when(enabled, block);
 }

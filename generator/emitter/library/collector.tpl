@@ -69,7 +69,11 @@ memory_limiter:
 {{- with $attrs }}{{ toYaml (dict "attributes" .) }}{{ end -}}
 {{- end -}}
 
-{{/* Environment of a collector container. Args: root, values, destinations (map or nil), nodeName (bool). */}}
+{{/*
+Environment of a collector container. Args: root, values, destinations (map or nil), viaGateway
+(true when a forwarder's destinations are the gateway's business, not its own), extra (YAML list
+from a component template, or nil).
+*/}}
 {{- define "CHART.collector.env" -}}
 {{- $env := list -}}
 {{- $user := .values.env | default dict -}}
@@ -77,10 +81,8 @@ memory_limiter:
 {{- if and $limit (not (hasKey $user "GOMEMLIMIT")) -}}
 {{- $env = append $env (dict "name" "GOMEMLIMIT" "value" $limit) -}}
 {{- end -}}
-{{- if .nodeName -}}
-{{- $env = append $env (dict "name" "K8S_NODE_NAME" "valueFrom" (dict "fieldRef" (dict "fieldPath" "spec.nodeName"))) -}}
-{{- end -}}
-{{- range $name, $d := .destinations -}}
+{{- with .extra }}{{ $env = concat $env (fromYamlArray .) }}{{ end -}}
+{{- range $name, $d := (ternary dict .destinations (not .destinations | or .viaGateway)) -}}
 {{- if and (dig "enabled" true $d) (dig "bearerToken" "secretName" "" $d) -}}
 {{- $env = append $env (dict "name" (include "CHART.destinationTokenEnv" $name) "valueFrom" (dict "secretKeyRef" (dict "name" $d.bearerToken.secretName "key" (dig "bearerToken" "key" "token" $d)))) -}}
 {{- end -}}
@@ -95,10 +97,11 @@ memory_limiter:
 {{- toYaml $env -}}
 {{- end -}}
 
-{{/* Volumes and mounts a collector needs for its destinations. Args: destinations, part ("volumes" or "volumeMounts"). */}}
-{{- define "CHART.destinations.volumes" -}}
+{{/* Volumes or mounts of a collector: its destinations' Secrets and its component's own. Args: destinations, viaGateway, part ("volumes" or "volumeMounts"), extra (YAML list or nil). */}}
+{{- define "CHART.collector.volumes" -}}
 {{- $out := list -}}
-{{- range $name, $d := .destinations -}}
+{{- with .extra }}{{ $out = concat $out (fromYamlArray .) }}{{ end -}}
+{{- range $name, $d := (ternary dict .destinations (not .destinations | or .viaGateway)) -}}
 {{- if and (dig "enabled" true $d) (dig "tls" "secretName" "" $d) -}}
 {{- if eq $.part "volumes" -}}
 {{- $out = append $out (dict "name" (printf "dest-%s-tls" $name | trunc 63 | trimSuffix "-") "secret" (dict "secretName" $d.tls.secretName)) -}}
@@ -107,7 +110,7 @@ memory_limiter:
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- toYaml $out -}}
+{{- if $out }}{{ toYaml $out }}{{ else }}[]{{ end -}}
 {{- end -}}
 
 {{- define "CHART.destinationTokenEnv" -}}

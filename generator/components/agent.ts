@@ -1,0 +1,64 @@
+// The node agent: a DaemonSet-mode collector on every node. Workloads send to it through the
+// node-local Service; it adds Kubernetes metadata and forwards to the gateway.
+import { Construct } from 'constructs';
+import { Condition, RefTree, cond } from '../emitter/refs';
+import { v } from '../values/model';
+import { ChartContext } from './context';
+import { Collector, collectorEndpoints, collectorProps } from './collector';
+import { RULES } from './rbac';
+import { GatewayRefs } from './gateway';
+
+const preset = (description: string, def: boolean) => v.object(description, { enabled: v.boolean({ description: 'Enable this preset.', default: def }) });
+
+export const agentModel = v.object('The node agent collector (DaemonSet).', {
+  enabled: v.boolean({ description: 'Deploy the agent collector on every node.', default: true }),
+  ...collectorProps('agent collector', 'agent', { cpu: '100m', memory: '128Mi' }, { memory: '512Mi' }, [{ operator: 'Exists', effect: 'NoSchedule' }]),
+  presets: v.object('Collection features of the agent.', {
+    kubernetesAttributes: preset('`k8s_attributes` processor filtered to the agent\'s own node, with read-only RBAC on pods, namespaces and replicasets.', true),
+    resourceDetection: preset('`resource_detection` processor (env, system, and the node\'s Kubernetes metadata).', true),
+    logsCollection: preset('`file_log` receiver on /var/log/pods (container parser, checkpoints on the node, read-only host mounts); the agent\'s own logs are excluded.', false),
+    hostMetrics: preset('`host_metrics` receiver (cpu, memory, load, disk, filesystem, network) with the host filesystem mounted read-only.', false),
+    kubeletMetrics: preset('`kubelet_stats` receiver, with read access to the nodes\' stats API.', false),
+  }),
+});
+
+export interface AgentProps {
+  ctx: ChartContext;
+  values: RefTree<typeof agentModel>;
+  valuesKey: string;
+  gateway: GatewayRefs & { enabled: RefTree<typeof agentModel>['enabled'] };
+  gatewayKey: string;
+  when?: Condition;
+}
+
+export class AgentCollector extends Construct {
+  readonly endpoints: ReturnType<typeof collectorEndpoints>;
+  constructor(scope: Construct, id: string, p: AgentProps) {
+    super(scope, id);
+    const r = p.values;
+    const c = p.ctx.chart;
+    this.endpoints = collectorEndpoints(p.ctx, 'agent', r.name);
+    new Collector(this, 'collector', {
+      ctx: p.ctx,
+      component: 'agent',
+      values: r,
+      valuesKey: p.valuesKey,
+      mode: 'daemonset',
+      file: 'agent.yaml',
+      when: p.when,
+      configArgs: { gateway: p.gateway.$, gatewayKey: p.gatewayKey },
+      // Without a gateway the agent exports to the destinations itself, Secrets included.
+      destinations: p.gateway.destinations,
+      viaGateway: p.gateway.enabled,
+      extraEnv: c.include('agent.env', { values: r.$ }),
+      extraVolumes: c.include('agent.volumes', { values: r.$, part: 'volumes' }),
+      extraVolumeMounts: c.include('agent.volumes', { values: r.$, part: 'volumeMounts' }),
+      grants: [
+        { feature: 'k8sattributes', rules: RULES.kubernetesAttributes, when: cond.is(r.presets.kubernetesAttributes.enabled) },
+        { feature: 'resourcedetection', rules: RULES.resourceDetection, when: cond.is(r.presets.resourceDetection.enabled) },
+        { feature: 'kubeletstats', rules: RULES.kubeletMetrics, when: cond.is(r.presets.kubeletMetrics.enabled) },
+      ],
+      spec: { securityContext: c.include('agent.securityContext', { values: r.$ }) },
+    });
+  }
+}
