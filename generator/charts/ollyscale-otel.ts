@@ -12,8 +12,19 @@ import { v } from '../values/model';
 import { COLLECTOR_VERSION, LIBRARY_CONSTANTS } from './constants';
 import { readme } from './ollyscale-otel-readme';
 
+const LEGACY = 'accepted for values files of the original chart; no effect (NOTES.txt says so).';
+
 const model = v.object('Values of the ollyscale-otel chart.', {
   ...chartValues,
+  global: v.object(chartValues.global.description, {
+    ...chartValues.global.props,
+    namespace: v.string({ description: 'Namespace of the original chart.', deprecated: LEGACY }),
+    ollyscaleNamespace: v.string({ description: 'Namespace of the OllyScale backend in the original chart.', deprecated: LEGACY }),
+  }),
+  otelTemplates: v.object('Templates of the original chart.', {
+    enabled: v.boolean({ description: 'Render the original chart\'s templates.', deprecated: LEGACY }),
+    templates: v.freeform({ description: 'The original chart\'s templates.', deprecated: LEGACY }, 'any'),
+  }),
   agentCollector: agentModel,
   gatewayCollector: v.object('The gateway collector (Deployment): tail sampling and destinations.', {
     enabled: v.boolean({ description: 'Deploy the gateway collector.', default: true }),

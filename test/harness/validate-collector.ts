@@ -3,8 +3,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { REFERENCE_DIR } from './shared';
 
-export const OTELCOL_REF_DIR = '/work/shared/reference/otelcol-0.159.0';
+export const OTELCOL_REF_DIR = path.join(REFERENCE_DIR, 'otelcol-0.159.0');
 
 export type ComponentKind = 'receiver' | 'processor' | 'exporter' | 'connector' | 'extension';
 const KINDS: ComponentKind[] = ['receiver', 'processor', 'exporter', 'connector', 'extension'];

@@ -4,8 +4,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
+import { REFERENCE_DIR } from './shared';
 
-export const CRD_DIR = '/work/shared/reference/crds/opentelemetry-operator-0.158.0';
+export const CRD_DIR = path.join(REFERENCE_DIR, 'crds', 'opentelemetry-operator-0.158.0');
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
