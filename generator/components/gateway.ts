@@ -157,7 +157,7 @@ export class GatewayCollector extends Construct {
       grants: [{ feature: 'k8sattributes', rules: RULES.kubernetesAttributes, when: cond.is(r.presets.kubernetesAttributes.enabled) }],
       spec: {
         replicas: when(cond.not(r.autoscaling.enabled), r.replicas),
-        autoscaler: when(r.autoscaling.enabled, c.include('gateway.autoscaler', { values: r.autoscaling.$ })),
+        autoscaler: when(r.autoscaling.enabled, c.include('gateway.autoscaler', { values: r.autoscaling.$, key: p.valuesKey })),
         podDisruptionBudget: when(r.podDisruptionBudget.enabled, c.include('gateway.pdb', { values: r.podDisruptionBudget.$ })),
       },
     });

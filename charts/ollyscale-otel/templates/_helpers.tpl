@@ -393,10 +393,10 @@ resource attributes, health-check filtering, tail sampling and batching; the des
 {{- toYaml (dict "protocols" $protocols) -}}
 {{- end -}}
 
-{{/* spec.autoscaler of the gateway. Args: values (autoscaling). */}}
+{{/* spec.autoscaler of the gateway. Args: values (autoscaling), key. */}}
 {{- define "ollyscale-otel.gateway.autoscaler" -}}
 {{- $a := dict "minReplicas" (int64 .values.minReplicas) "maxReplicas" (int64 .values.maxReplicas) "targetCPUUtilization" (int64 .values.targetCPUUtilizationPercentage) -}}
-{{- if gt (int64 .values.minReplicas) (int64 .values.maxReplicas) }}{{ fail (printf "autoscaling.minReplicas (%d) must not exceed autoscaling.maxReplicas (%d)" (int64 .values.minReplicas) (int64 .values.maxReplicas)) }}{{ end -}}
+{{- if gt (int64 .values.minReplicas) (int64 .values.maxReplicas) }}{{ fail (printf "%sautoscaling.minReplicas (%d) must not exceed %sautoscaling.maxReplicas (%d)" .key (int64 .values.minReplicas) .key (int64 .values.maxReplicas)) }}{{ end -}}
 {{- with .values.targetMemoryUtilizationPercentage }}{{ $_ := set $a "targetMemoryUtilization" (int64 .) }}{{ end -}}
 {{- toYaml $a -}}
 {{- end -}}

@@ -1,0 +1,76 @@
+// Bad values: Helm must refuse them (schema or template `fail`), exit non-zero, and name the key.
+// Helm 4 prints schema paths as `/a/b`, Helm 3.17 as `a.b`; both forms are accepted.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { HELMS, ROOT, helmTemplate } from './harness/helm';
+
+interface Case {
+  chart: string;
+  what: string;
+  values: Record<string, unknown>;
+  /** Dotted key path the message must name. */
+  key: string;
+  /** Further words the message must contain (the offending key or value). */
+  mentions?: string[];
+  namespace?: string;
+}
+
+const cases: Case[] = [
+  { chart: 'ollyscale-otel', what: 'wrong type', values: { gatewayCollector: { replicas: 'three' } }, key: 'gatewayCollector.replicas' },
+  { chart: 'ollyscale-otel', what: 'negative replicas', values: { gatewayCollector: { replicas: -1 } }, key: 'gatewayCollector.replicas' },
+  { chart: 'ollyscale-otel', what: 'unknown key at depth', values: { gatewayCollector: { tailSampling: { decisionWaitt: '5s' } } }, key: 'gatewayCollector.tailSampling', mentions: ['decisionWaitt'] },
+  { chart: 'ollyscale-otel', what: 'unknown component key', values: { agentCollector: { replicas: 2 } }, key: 'agentCollector', mentions: ['replicas'] },
+  { chart: 'ollyscale-otel', what: 'unknown top-level key', values: { gateway: { enabled: false } }, key: '', mentions: ['gateway'] },
+  { chart: 'ollyscale-otel', what: 'bad enum', values: { collectorImage: { pullPolicy: 'Sometimes' } }, key: 'collectorImage.pullPolicy' },
+  { chart: 'ollyscale-otel', what: 'latest image tag', values: { collectorImage: { tag: 'latest' } }, key: 'collectorImage.tag' },
+  { chart: 'ollyscale-otel', what: 'bad quantity', values: { gatewayCollector: { resources: { limits: { memory: '1 GB' } } } }, key: 'gatewayCollector.resources.limits.memory' },
+  { chart: 'ollyscale-otel', what: 'bad duration', values: { gatewayCollector: { tailSampling: { decisionWait: '10 seconds' } } }, key: 'gatewayCollector.tailSampling.decisionWait' },
+  { chart: 'ollyscale-otel', what: 'unknown destination type', values: { gatewayCollector: { destinations: { logs: { type: 'loki', endpoint: 'http://loki:3100' } } } }, key: 'gatewayCollector.destinations.logs.type' },
+  { chart: 'ollyscale-otel', what: 'destination without endpoint', values: { gatewayCollector: { destinations: { backup: { type: 'otlp' } } } }, key: 'gatewayCollector.destinations.backup', mentions: ['endpoint'] },
+  { chart: 'ollyscale-otel', what: 'signal a destination cannot carry', values: { gatewayCollector: { destinations: { prom: { type: 'prometheusremotewrite', endpoint: 'http://prom/api/v1/write', signals: ['traces'] } } } }, key: 'gatewayCollector.destinations.prom.signals' },
+  { chart: 'ollyscale-otel', what: 'bare * CORS origin', values: { browserCollector: { cors: { allowedOrigins: ['*'] } } }, key: 'browserCollector.cors.allowedOrigins' },
+  { chart: 'ollyscale-otel', what: 'HTTPRoute without parentRefs', values: { browserCollector: { httpRoute: { enabled: true } } }, key: 'browserCollector.httpRoute.parentRefs' },
+  { chart: 'ollyscale-otel', what: 'unknown sampling policy type', values: { gatewayCollector: { tailSampling: { policies: { odd: { type: 'sometimes' } } } } }, key: 'gatewayCollector.tailSampling.policies.odd.type' },
+  {
+    chart: 'ollyscale-otel',
+    what: 'every sampling policy disabled (template fail)',
+    values: { gatewayCollector: { tailSampling: { policies: Object.fromEntries(['errors', 'http-errors', 'http-errors-legacy-attribute', 'demo-services', 'non-ollyscale-services', 'ollyscale-baseline'].map((p) => [p, { enabled: false }])) } } },
+    key: 'gatewayCollector.tailSampling.policies',
+    mentions: ['tailSampling.enabled: false'],
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'config pipeline using an undefined exporter (template fail)',
+    values: { gatewayCollector: { config: { service: { pipelines: { traces: { receivers: ['otlp'], exporters: ['otlp_grpc/nowhere'] } } } } } },
+    key: 'gatewayCollector.config',
+    mentions: ['otlp_grpc/nowhere'],
+  },
+  { chart: 'ollyscale-otel', what: 'autoscaling min above max (template fail)', values: { gatewayCollector: { autoscaling: { enabled: true, minReplicas: 5, maxReplicas: 2 } } }, key: 'gatewayCollector.autoscaling.minReplicas' },
+  { chart: 'ollyscale-otel', what: 'bad component name', values: { agentCollector: { name: 'Agent_1' } }, key: 'agentCollector.name' },
+  { chart: 'otel-gateway', what: 'wrong type at the root', values: { replicas: '2' }, key: 'replicas' },
+  { chart: 'otel-gateway', what: 'unknown root key', values: { enabled: true }, key: '', mentions: ['enabled'] },
+  { chart: 'otel-gateway', what: 'no enabled destination (template fail)', values: { destinations: { ollyscale: { enabled: false } } }, key: 'destinations', mentions: ['no enabled destination'] },
+];
+
+/** `a.b.c` as Helm 4 (`/a/b/c`) or Helm 3 (`a.b.c`) prints it. */
+function keyPattern(key: string): RegExp {
+  const parts = key.split('.').map((p) => p.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&'));
+  return new RegExp(parts.join('[./]'));
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bad-values-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe.each(cases)('$chart: $what', (c) => {
+  test.each(HELMS)('refused by $name with a message naming the key', (helm) => {
+    const file = path.join(tmp, `${c.chart}-${c.what.replace(/\W+/g, '-')}.yaml`);
+    fs.writeFileSync(file, stringify(c.values));
+    const r = helmTemplate(helm, path.join(ROOT, 'charts', c.chart), { valuesFiles: [file], namespace: c.namespace });
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe('');
+    if (c.key) expect(r.stderr).toMatch(keyPattern(c.key));
+    for (const m of c.mentions ?? []) expect(r.stderr).toContain(m);
+  });
+});
