@@ -7,5 +7,5 @@ module.exports = {
   // Rendering with two real Helm binaries dominates the run time; keep the suite on both cores.
   maxWorkers: 2,
   testTimeout: 120000,
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', {}] },
 };

@@ -13,6 +13,7 @@ import {
   parseSuite,
   queryPath,
   runSuite,
+  skipReason,
   TestResult,
   UnsupportedError,
 } from './unittest-runner';
@@ -46,6 +47,8 @@ describe.each(HELMS.map((h) => [h.name, h] as const))('helm-unittest runner with
     const results = suites.flatMap((s) => runSuite(helm, CHART, s));
     expect(results.filter((r) => !r.passed).map((r) => `${r.suite} › ${r.test}\n${r.failures.join('\n')}`)).toEqual([]);
     expect(results.filter((r) => r.skipped).map((r) => r.test)).toEqual(['can be skipped']);
+    const guard = suites.find((s) => s.name === 'guards and values schema');
+    expect(guard?.tests.map((_, i) => skipReason(guard, i))).toEqual([undefined, undefined, undefined, 'demonstrates skip']);
     expect(results.length).toBeGreaterThan(15);
   });
 
@@ -66,7 +69,7 @@ describe.each(HELMS.map((h) => [h.name, h] as const))('helm-unittest runner with
 
   test('unknown assertion types and unimplemented options fail instead of passing', () => {
     const ok = { equal: { path: 'kind', value: 'Deployment' } };
-    expectFailure(check(helm, [ok, { equalz: { path: 'kind', value: 'x' } }]), 'asserts[1] assertion fail', 'unsupported assertion type equalz');
+    expectFailure(check(helm, [ok, { equalz: { path: 'kind', value: 'x' } }]), 'asserts[1] `equalz` fail', 'unsupported assertion type equalz');
     expectFailure(check(helm, [{ matchSnapshot: {} }]), 'unsupported assertion type matchSnapshot');
     expectFailure(check(helm, [{ equal: { path: 'kind', value: 'Deployment', parse: 'yaml' } }]), 'unsupported option equal.parse');
     expectFailure(check(helm, [ok], { postRenderer: { cmd: 'yq' } }), 'unsupported option test postRenderer');

@@ -1018,7 +1018,7 @@ const equalSpec: AssertionSpec = {
     return overValues(ctx, pth, (actual) => {
       let a = actual;
       if (typeof a === 'string') a = (b64 ? decodeBase64(a) : a).replace(/ +\r?\n/g, '\n'); // the plugin's uniformContent
-      return undefined;
+      if (deepEqual(p.value, a) !== ctx.negative) return undefined;
       return expectation(pth, `${not(ctx)} to equal`, p.value, ctx.negative ? undefined : { v: a });
     });
   },
@@ -1247,7 +1247,8 @@ function failedTemplate(a: Assertion, job: Job, rendered: Render, negative: bool
 }
 
 function runAssertion(raw: unknown, job: Job, rendered: Render): { label: string; outcome: Outcome } {
-  let label = 'assertion';
+  const typeKey = isMap(raw) ? Object.keys(raw).find((k) => !ASSERTION_OPTIONS.includes(k)) : undefined;
+  let label = typeKey === undefined ? 'assertion' : `\`${typeKey}\``;
   try {
     const a = parseAssertion(raw);
     label = `\`${a.type}\`${a.not ? ' (not: true)' : ''}`;
@@ -1300,6 +1301,17 @@ export function runTest(helm: Helm, chartDir: string, suite: Suite, index: numbe
     return result(failures.length === 0, failures);
   } catch (e) {
     return result(false, [errorText(e)]);
+  }
+}
+
+/** The `skip.reason` of a test or its suite when it is skipped; undefined otherwise (or if invalid). */
+export function skipReason(suite: Suite, index: number): string | undefined {
+  const test = suite.tests[index];
+  if (suite.loadError || !test || test.error) return undefined;
+  try {
+    return resolveJob(path.dirname(suite.file), suite, test.def).skipReason;
+  } catch {
+    return undefined; // runTest reports the problem
   }
 }
 

@@ -408,6 +408,77 @@ resource attributes, health-check filtering, tail sampling and batching; the des
 
 
 {{/*
+Where in-cluster senders that are not collectors (auto-instrumented SDKs, the eBPF agent) export:
+an explicit endpoint when given, else the node-local agent's Service (internalTrafficPolicy: Local,
+so traffic stays on the node and the agent load-balances traces by trace ID), else the gateway's.
+Args: root, override (explicit endpoint or ""), agentEnabled, gatewayEnabled, key (the values path
+named when nothing is left to send to), grpc (true: the OTLP/gRPC port, else OTLP/HTTP).
+*/}}
+{{- define "otel-gateway.otlpEndpoint" -}}
+{{- $port := ternary "4317" "4318" (.grpc | default false) -}}
+{{- if .override -}}
+{{- .override -}}
+{{- else if .agentEnabled -}}
+{{- printf "http://%s:%s" (include "otel-gateway.agent.host" .root) $port -}}
+{{- else if .gatewayEnabled -}}
+{{- printf "http://%s:%s" (include "otel-gateway.gateway.host" .root) $port -}}
+{{- else -}}
+{{- fail (printf "%s must be set: the agent and the gateway collector are both disabled, so the chart has no OTLP endpoint to send to" .key) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* spec.sampler of the Instrumentation; the argument only when given (the CRD wants a string). Args: values (sampler). */}}
+{{- define "otel-gateway.instrumentation.sampler" -}}
+{{- $s := dict "type" .values.type -}}
+{{- with .values.argument }}{{ $_ := set $s "argument" (toString .) }}{{ end -}}
+{{- toYaml $s -}}
+{{- end -}}
+
+{{/*
+One language block of the Instrumentation: image (honouring global.imageRegistry), env as a list,
+and the init container's resources under the CRD's field name for that language. Web server
+modules (Apache HTTPD, Nginx) export with OTLP/gRPC only, so they are given the gRPC endpoint.
+Args: root, values ({image, env, resources}), resourcesField, endpointDirective, endpoint.
+*/}}
+{{- define "otel-gateway.instrumentation.language" -}}
+{{- $out := dict "image" (include "otel-gateway.image" (dict "root" .root "image" .values.image)) -}}
+{{- $env := list -}}
+{{- range $name, $val := .values.env -}}
+{{- if kindIs "map" $val -}}
+{{- $env = append $env (merge (dict "name" $name) $val) -}}
+{{- else -}}
+{{- /* Whole numbers arrive as float64 and would print as 1e+06. */ -}}
+{{- if and (kindIs "float64" $val) (eq $val (floor $val)) }}{{ $val = int64 $val }}{{ end -}}
+{{- $env = append $env (dict "name" $name "value" (toString $val)) -}}
+{{- end -}}
+{{- end -}}
+{{- with $env }}{{ $_ := set $out "env" . }}{{ end -}}
+{{- with .values.resources }}{{ $_ := set $out $.resourcesField . }}{{ end -}}
+{{- with .endpointDirective }}{{ $_ := set $out "attrs" (list (dict "name" . "value" $.endpoint)) }}{{ end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
+{{/*
+NOTES.txt lines of the Instrumentation: the exact annotation per language for the namespace the
+chart went into, where the SDKs export, and one deprecation line per legacy key set.
+Args: root, values (instrumentation), key, agentEnabled, gatewayEnabled.
+*/}}
+{{- define "otel-gateway.instrumentation.notes" -}}
+{{- $v := .values -}}
+{{- if $v.enabled }}
+Auto-instrumentation (requires the OpenTelemetry Operator): add one of these annotations to a pod template:
+{{- range $lang := list "python" "java" "nodejs" "dotnet" "go" "apache-httpd" "nginx" }}
+  instrumentation.opentelemetry.io/inject-{{ $lang }}: "{{ $.root.Release.Namespace }}/{{ $v.name }}"
+{{- end }}
+Instrumented workloads export OTLP/HTTP to {{ include "otel-gateway.otlpEndpoint" (dict "root" .root "override" $v.exporter.endpoint "agentEnabled" .agentEnabled "gatewayEnabled" .gatewayEnabled "key" (printf "%sexporter.endpoint" .key)) }}
+{{- end }}
+{{- if hasKey $v "selfObservability" }}
+DEPRECATED: {{ .key }}selfObservability is a key of the original chart and has no effect; remove it.
+{{- end }}
+{{- end -}}
+
+
+{{/*
 Memory: GOMEMLIMIT is 80% of the container's memory limit, computed at render time from any
 Kubernetes quantity, so the Go runtime collects garbage before the kernel kills the container.
 */}}
