@@ -1,12 +1,71 @@
-// STUB (being written by a helper): the eBPF agent DaemonSet.
+// The eBPF agent: a DaemonSet that instruments every Kubernetes workload of its node without code
+// changes (OBI, or the Telegen agent) and exports OTLP/HTTP to the node-local agent collector, so
+// its traces are load-balanced by trace ID like everything else. Its own ServiceAccount and the
+// read-only RBAC of Kubernetes metadata decoration (never Secrets).
 import { Construct } from 'constructs';
-import { TemplateScope } from '../emitter/helm-chart';
-import { Condition, RefTree, ValueRef } from '../emitter/refs';
-import { v } from '../values/model';
+import { TemplateScope, TemplatedObject } from '../emitter/helm-chart';
+import { Condition, IncludeArg, RefTree, ValueRef, optional } from '../emitter/refs';
+import { JsonSchema, QuantityField, v } from '../values/model';
+import { pullPolicy, scheduling } from '../values/common';
 import { ChartContext } from './context';
+import { RULES, ServiceAccountWithRbac } from './rbac';
 
-export const ebpfAgentModel = v.object('The eBPF agent (DaemonSet).', {
+export const EBPF_ENGINES = ['obi', 'telegen'] as const;
+
+/**
+ * Pinned images. OBI v0.11.0 is the OBI release the contrib collector of this chart builds in
+ * (otelcol-contrib manifest); Docker Hub tags carry the `v`. Telegen 3.0.0 is the tag its own Helm
+ * chart pins (its release workflow publishes `3.0.0` and `v3.0.0`).
+ */
+export const EBPF_IMAGES = {
+  obi: { repository: 'otel/ebpf-instrument', tag: 'v0.11.0' },
+  telegen: { repository: 'ghcr.io/mirastacklabs-ai/telegen', tag: '3.0.0' },
+} as const;
+
+/** Ports as OBI and Telegen parse them: `80`, `8000-8999`, `80,443,8000-8999`. */
+const PORTS = '^$|^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$';
+const ENDPOINT = '^$|^(https?://)?[^\\s/]+(:[0-9]+)?(/[^\\s]*)?$';
+
+const quantities = (description: string) => v.map(new QuantityField({ description: 'Quantity.' }), { description, keyPattern: '^[a-zA-Z0-9./-]+$' });
+
+/** A key of the original chart: strict in the schema, absent from values.yaml. */
+const legacy = (description: string, deprecated: string, props: Record<string, JsonSchema>) =>
+  v.freeform({ description, deprecated, extra: { additionalProperties: false, properties: props } }, 'object');
+
+export const ebpfAgentModel = v.object('The eBPF agent (DaemonSet): zero-code traces and RED metrics of every workload on each node.', {
   enabled: v.boolean({ description: 'Deploy the eBPF agent.', default: false }),
+  engine: v.string({ description: '`obi`: OpenTelemetry eBPF Instrumentation; `telegen`: the Telegen agent, configured through its own config file.', default: 'obi', enum: EBPF_ENGINES }),
+  image: v.object(`Image of the eBPF agent. Empty repository or tag: the engine's pinned image (obi: \`${EBPF_IMAGES.obi.repository}:${EBPF_IMAGES.obi.tag}\`, telegen: \`${EBPF_IMAGES.telegen.repository}:${EBPF_IMAGES.telegen.tag}\`).`, {
+    repository: v.string({ description: 'Image repository (empty: the engine\'s).', default: '' }),
+    tag: v.string({ description: 'Image tag, pinned (never `latest`; empty: the engine\'s).', default: '', extra: { not: { const: 'latest' } } }),
+    pullPolicy: pullPolicy(),
+  }),
+  privileged: v.boolean({ description: '`false`: root with only the capabilities eBPF instrumentation needs and `drop: [ALL]`; `true`: a privileged container.', default: false }),
+  contextPropagation: v.object('Trace-context propagation between instrumented services (writes `traceparent` into their traffic).', {
+    enabled: v.boolean({ description: 'Propagate context: adds NET_ADMIN, host networking and the `/sys/kernel/tracing` host mount.', default: false }),
+  }),
+  openPorts: v.string({ description: 'Instrument only processes listening on these ports (`80,443,8000-8999`; OBI `OTEL_EBPF_OPEN_PORT`). Empty: every Kubernetes workload except the chart\'s collectors and the agent itself.', default: '', pattern: PORTS }),
+  resources: v.object(
+    'Container resources of the eBPF agent.',
+    { requests: quantities('Resource requests (cpu, memory).'), limits: quantities('Resource limits (cpu, memory).') },
+    { default: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } } },
+  ),
+  podAnnotations: v.stringMap('Annotations of the eBPF agent pods.'),
+  // It exports to the node-local agent collector, so it runs where the agent runs (tainted nodes too).
+  ...scheduling('the eBPF agent', [{ operator: 'Exists', effect: 'NoSchedule' }]),
+  podSecurityContext: legacy('Pod security of the original chart; only `hostPID` is accepted.', 'no effect: the agent always runs with `hostPID: true`.', {
+    hostPID: v.boolean({ description: 'Share the host PID namespace.' }).schema(),
+  }),
+  securityContext: legacy('Container security of the original chart.', 'use `privileged`; `privileged: true` means `privileged: true`, `runAsUser` and `readOnlyRootFilesystem` are applied as given.', {
+    privileged: v.boolean({ description: 'Run privileged (same as `privileged: true`).' }).schema(),
+    runAsUser: v.integer({ description: 'User ID of the container (eBPF needs 0).', minimum: 0 }).schema(),
+    readOnlyRootFilesystem: v.boolean({ description: 'Mount the root filesystem read-only.' }).schema(),
+  }),
+  config: legacy('Agent settings of the original chart.', 'use `openPorts`; `otlpEndpoint` overrides the computed endpoint, `serviceName` sets `OTEL_SERVICE_NAME`.', {
+    otlpEndpoint: v.string({ description: 'OTLP endpoint; overrides the node-local agent (a `:4317` endpoint is used as OTLP/gRPC).', pattern: ENDPOINT }).schema(),
+    openPorts: v.string({ description: 'Same as `openPorts` (which wins when both are set).', pattern: PORTS }).schema(),
+    serviceName: v.string({ description: 'Service name of everything the agent reports (`OTEL_SERVICE_NAME`).' }).schema(),
+  }),
 });
 
 export interface EbpfAgentProps {
@@ -18,8 +77,70 @@ export interface EbpfAgentProps {
   gatewayEnabled: ValueRef;
 }
 
+/** Where the ConfigMap is mounted; both engines read `config.yaml` from here. */
+export const EBPF_CONFIG_DIR = '/etc/ebpf-agent';
+
 export class EbpfAgent extends TemplateScope {
   constructor(scope: Construct, id: string, p: EbpfAgentProps) {
     super(scope, id, { file: 'ebpf-agent.yaml', when: p.when });
+    const { ctx, values: r } = p;
+    const c = ctx.chart;
+    const component = 'ebpf-agent';
+    const name = ctx.componentName(component);
+    const sa = new ServiceAccountWithRbac(this, 'rbac', { ctx, component, suffix: component, grants: [{ feature: 'metadata', rules: RULES.obi }] });
+    // Every helper resolves the effective settings (new keys, legacy keys, computed endpoint) the same way.
+    const args: Record<string, IncludeArg> = {
+      values: r.$,
+      key: p.valuesKey,
+      agentEnabled: p.agentEnabled,
+      gatewayEnabled: p.gatewayEnabled,
+      configDir: EBPF_CONFIG_DIR,
+      obiRepository: EBPF_IMAGES.obi.repository,
+      obiTag: EBPF_IMAGES.obi.tag,
+      telegenRepository: EBPF_IMAGES.telegen.repository,
+      telegenTag: EBPF_IMAGES.telegen.tag,
+    };
+    new TemplatedObject(this, 'config', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: ctx.meta(name, component),
+      data: c.include('ebpf.configData', args),
+    });
+    new TemplatedObject(this, 'daemonset', {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: ctx.meta(name, component),
+      spec: {
+        selector: { matchLabels: c.include('selectorLabels', { component }) },
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
+        template: {
+          metadata: { labels: c.include('labels', { component }), annotations: c.include('ebpf.podAnnotations', args) },
+          spec: {
+            serviceAccountName: sa.name,
+            // Discovering and instrumenting other containers' processes needs the host PID namespace.
+            hostPID: true,
+            hostNetwork: r.contextPropagation.enabled,
+            dnsPolicy: c.includeScalar('ebpf.dnsPolicy', { values: r.$ }),
+            priorityClassName: r.priorityClassName,
+            containers: [
+              {
+                name: component,
+                image: c.includeScalar('ebpf.image', args),
+                imagePullPolicy: r.image.pullPolicy,
+                args: c.include('ebpf.args', args),
+                env: c.include('ebpf.env', args),
+                resources: r.resources.$,
+                securityContext: c.include('ebpf.securityContext', args),
+                volumeMounts: c.include('ebpf.volumes', { ...args, part: 'volumeMounts' }),
+              },
+            ],
+            volumes: c.include('ebpf.volumes', { ...args, part: 'volumes' }),
+            nodeSelector: optional(r.nodeSelector),
+            tolerations: optional(r.tolerations),
+            affinity: optional(r.affinity),
+          },
+        },
+      },
+    });
   }
 }

@@ -60,7 +60,12 @@ const destination = v.object(
 const policy = v.freeform(
   {
     description: 'A tail sampling policy in the collector\'s own syntax (`type` and its block), plus `enabled`.',
-    extra: { required: ['type'], properties: { enabled: { type: 'boolean' }, type: { type: 'string', enum: POLICY_TYPES }, name: false } },
+    extra: {
+      required: ['type'],
+      // Open: the policy's own block follows the collector's syntax; `name` comes from the map key.
+      additionalProperties: true,
+      properties: { enabled: { type: 'boolean', description: 'Apply this policy.' }, type: { type: 'string', enum: POLICY_TYPES, description: 'Policy type.' }, name: false },
+    },
   },
   'object',
 );

@@ -19,6 +19,8 @@ interface Language {
   /** Values key and CRD field. */
   key: 'python' | 'java' | 'nodejs' | 'dotnet' | 'go' | 'apacheHttpd' | 'nginx';
   title: string;
+  /** Appended to the language block's description. */
+  note?: string;
   /** `instrumentation.opentelemetry.io/inject-<annotation>`. */
   annotation: string;
   repository: string;
@@ -57,7 +59,7 @@ export const LANGUAGES: Language[] = [
   { key: 'nodejs', title: 'Node.js', annotation: 'nodejs', repository: `${OPERATOR_IMAGES}/autoinstrumentation-nodejs`, tag: '0.78.0', resourcesField: 'resourceRequirements' },
   { key: 'dotnet', title: '.NET', annotation: 'dotnet', repository: `${OPERATOR_IMAGES}/autoinstrumentation-dotnet`, tag: '1.16.0', resourcesField: 'resourceRequirements' },
   // The Operator's Go default lives in the Go instrumentation project's registry, not the Operator's.
-  { key: 'go', title: 'Go (eBPF; the Operator needs --enable-go-instrumentation)', annotation: 'go', repository: 'ghcr.io/open-telemetry/opentelemetry-go-instrumentation/autoinstrumentation-go', tag: 'v0.24.0', resourcesField: 'resourceRequirements' },
+  { key: 'go', title: 'Go', note: ' The Operator injects Go only when started with `--enable-go-instrumentation`.', annotation: 'go', repository: 'ghcr.io/open-telemetry/opentelemetry-go-instrumentation/autoinstrumentation-go', tag: 'v0.24.0', resourcesField: 'resourceRequirements' },
   {
     key: 'apacheHttpd',
     title: 'Apache HTTPD',
@@ -80,7 +82,7 @@ function languageEnv(l: Language) {
 }
 
 function languageModel(l: Language) {
-  return v.object(`${l.title} auto-instrumentation (CRD field \`${l.key}\`; pods opt in with \`instrumentation.opentelemetry.io/inject-${l.annotation}\`).`, {
+  return v.object(`${l.title} auto-instrumentation (CRD field \`${l.key}\`; pods opt in with \`instrumentation.opentelemetry.io/inject-${l.annotation}\`).${l.note ?? ''}`, {
     image: image(`the ${l.title} auto-instrumentation (init container)`, l.repository, l.tag),
     env: languageEnv(l),
     resources: v.object(

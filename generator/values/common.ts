@@ -33,7 +33,7 @@ export const env = (what: string) =>
     v.freeform(
       {
         description: 'A string value, or an object with `valueFrom` (Kubernetes EnvVarSource).',
-        extra: { anyOf: [{ type: ['string', 'number', 'boolean'] }, { type: 'object', additionalProperties: false, required: ['valueFrom'], properties: { valueFrom: { type: 'object' } } }] },
+        extra: { anyOf: [{ type: ['string', 'number', 'boolean'] }, { type: 'object', additionalProperties: false, required: ['valueFrom'], properties: { valueFrom: { type: 'object', description: 'A Kubernetes EnvVarSource (secretKeyRef, configMapKeyRef, fieldRef, resourceFieldRef).' } } }] },
       },
       'any',
     ),

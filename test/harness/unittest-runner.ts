@@ -649,10 +649,15 @@ function resolveJob(chartDir: string, suite: Suite, t: Record<string, unknown>):
 
   const capKeys = ['majorVersion', 'minorVersion', 'apiVersions'];
   const [sCap, tCap] = [optMap(s.capabilities, 'suite capabilities', capKeys), optMap(t.capabilities, 'capabilities', capKeys)];
+  // The plugin only applies a Kubernetes version when both parts are given; it renders vMAJOR.MINOR.0.
   const kube = (cap: Record<string, unknown>, where: string): string | undefined => {
-    const ver = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : typeof v === 'string' || typeof v === 'bigint' ? String(v) : undefined);
-    const [major, minor] = [ver(cap.majorVersion), ver(cap.minorVersion)];
-    if ((cap.majorVersion !== undefined && major === undefined) || (cap.minorVersion !== undefined && minor === undefined)) throw new SuiteError(`${where}.majorVersion/minorVersion must be integers or strings`);
+    const part = (field: 'majorVersion' | 'minorVersion'): string | undefined => {
+      const v = cap[field];
+      if (v === undefined || v === null) return undefined;
+      if (typeof v === 'string' || typeof v === 'bigint') return String(v);
+      throw new SuiteError(`${where}.${field} must be an integer or a string`);
+    };
+    const [major, minor] = [part('majorVersion'), part('minorVersion')];
     if ((major === undefined) !== (minor === undefined)) throw new SuiteError(`${where}: majorVersion and minorVersion must be set together`);
     return major === undefined ? undefined : `v${major}.${minor}.0`;
   };
