@@ -63,7 +63,8 @@ export const ebpfAgentModel = v.object('The eBPF agent (DaemonSet): zero-code tr
   }),
   config: legacy('Agent settings of the original chart.', 'use `openPorts`; `otlpEndpoint` overrides the computed endpoint, `serviceName` sets `OTEL_SERVICE_NAME`.', {
     otlpEndpoint: v.string({ description: 'OTLP endpoint; overrides the node-local agent (a `:4317` endpoint is used as OTLP/gRPC).', pattern: ENDPOINT }).schema(),
-    openPorts: v.string({ description: 'Same as `openPorts` (which wins when both are set).', pattern: PORTS }).schema(),
+    // The original chart may have held a bare port number.
+    openPorts: { ...v.string({ description: 'Same as `openPorts` (which wins when both are set).', pattern: PORTS }).schema(), type: ['string', 'integer'] },
     serviceName: v.string({ description: 'Service name of everything the agent reports (`OTEL_SERVICE_NAME`).' }).schema(),
   }),
 });
@@ -94,12 +95,15 @@ export class EbpfAgent extends TemplateScope {
       key: p.valuesKey,
       agentEnabled: p.agentEnabled,
       gatewayEnabled: p.gatewayEnabled,
+      name: c.includeScalar('componentName', { suffix: component }),
       configDir: EBPF_CONFIG_DIR,
       obiRepository: EBPF_IMAGES.obi.repository,
       obiTag: EBPF_IMAGES.obi.tag,
       telegenRepository: EBPF_IMAGES.telegen.repository,
       telegenTag: EBPF_IMAGES.telegen.tag,
     };
+    // NOTES.txt includes "<chart>.ebpf.notes" with the root context; bind the text to these values.
+    c.defineString('ebpf.notes', [c.includeScalar('ebpf.notesText', args)]);
     new TemplatedObject(this, 'config', {
       apiVersion: 'v1',
       kind: 'ConfigMap',

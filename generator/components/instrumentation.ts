@@ -144,6 +144,8 @@ export class Instrumentation extends TemplateScope {
       if (l.endpointDirective) Object.assign(args, { endpointDirective: l.endpointDirective, endpoint: endpoint(true) });
       return c.include('instrumentation.language', args);
     };
+    // NOTES.txt includes "<chart>.instrumentation.notes" with the root context; bind the text to these values.
+    c.defineString('instrumentation.notes', [c.includeScalar('instrumentation.notesText', { values: r.$, key: p.valuesKey, agentEnabled: p.agentEnabled, gatewayEnabled: p.gatewayEnabled })]);
     new TemplatedObject(this, 'instrumentation', {
       apiVersion: 'opentelemetry.io/v1alpha1',
       kind: 'Instrumentation',

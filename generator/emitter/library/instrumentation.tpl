@@ -50,20 +50,24 @@ Args: root, values ({image, env, resources}), resourcesField, endpointDirective,
 {{- end -}}
 
 {{/*
-NOTES.txt lines of the Instrumentation: the exact annotation per language for the namespace the
-chart went into, where the SDKs export, and one deprecation line per legacy key set.
+NOTES.txt text of the Instrumentation: the exact annotation per language for the namespace the
+chart went into, where the SDKs export, and one deprecation line per legacy key set. The component
+binds it to its values as "CHART.instrumentation.notes" (called with the root context).
 Args: root, values (instrumentation), key, agentEnabled, gatewayEnabled.
 */}}
-{{- define "CHART.instrumentation.notes" -}}
+{{- define "CHART.instrumentation.notesText" -}}
 {{- $v := .values -}}
-{{- if $v.enabled }}
-Auto-instrumentation (requires the OpenTelemetry Operator): add one of these annotations to a pod template:
-{{- range $lang := list "python" "java" "nodejs" "dotnet" "go" "apache-httpd" "nginx" }}
-  instrumentation.opentelemetry.io/inject-{{ $lang }}: "{{ $.root.Release.Namespace }}/{{ $v.name }}"
-{{- end }}
-Instrumented workloads export OTLP/HTTP to {{ include "CHART.otlpEndpoint" (dict "root" .root "override" $v.exporter.endpoint "agentEnabled" .agentEnabled "gatewayEnabled" .gatewayEnabled "key" (printf "%sexporter.endpoint" .key)) }}
-{{- end }}
-{{- if hasKey $v "selfObservability" }}
-DEPRECATED: {{ .key }}selfObservability is a key of the original chart and has no effect; remove it.
-{{- end }}
+{{- $lines := list -}}
+{{- if $v.enabled -}}
+{{- $lines = append $lines "Auto-instrumentation (OpenTelemetry Operator): add one of these annotations to a pod template:" -}}
+{{- range $lang := list "python" "java" "nodejs" "dotnet" "go" "apache-httpd" "nginx" -}}
+{{- $lines = append $lines (printf "  instrumentation.opentelemetry.io/inject-%s: \"%s/%s\"" $lang $.root.Release.Namespace $v.name) -}}
+{{- end -}}
+{{- $endpoint := include "CHART.otlpEndpoint" (dict "root" .root "override" $v.exporter.endpoint "agentEnabled" .agentEnabled "gatewayEnabled" .gatewayEnabled "key" (printf "%sexporter.endpoint" .key)) -}}
+{{- $lines = append $lines (printf "Instrumented workloads export OTLP/HTTP to %s" $endpoint) -}}
+{{- end -}}
+{{- if hasKey $v "selfObservability" -}}
+{{- $lines = append $lines (printf "DEPRECATED: %sselfObservability is a key of the original chart and has no effect; remove it." .key) -}}
+{{- end -}}
+{{- join "\n" $lines -}}
 {{- end -}}
