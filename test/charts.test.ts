@@ -33,8 +33,11 @@ describe.each(charts)('chart %s', (chart) => {
       const docs = parseManifests(outputs[0]);
       expect(docs.length).toBeGreaterThan(0);
       const errors: string[] = [];
+      // The original chart's sampling bug must not come back, and no role may read Secrets.
+      expect(outputs[0]).not.toContain('invert_match');
       for (const doc of docs) {
         errors.push(...validateObject(doc));
+        for (const rule of doc.rules ?? []) expect(rule.resources).not.toContain('secrets');
         expect(doc.metadata?.namespace ?? s.namespace).toBe(s.namespace);
         if (doc.kind === 'OpenTelemetryCollector') {
           const where = `${doc.kind}/${doc.metadata.name}: spec.config`;

@@ -131,7 +131,8 @@ export class EbpfAgent extends TemplateScope {
                 name: component,
                 image: c.includeScalar('ebpf.image', args),
                 imagePullPolicy: r.image.pullPolicy,
-                args: c.include('ebpf.args', args),
+                // Both engines take their config file by flag (Telegen by nothing else; its chart's `--mode=agent` makes it exit).
+                args: [`--config=${EBPF_CONFIG_DIR}/config.yaml`],
                 env: c.include('ebpf.env', args),
                 resources: r.resources.$,
                 securityContext: c.include('ebpf.securityContext', args),

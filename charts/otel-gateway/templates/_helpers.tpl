@@ -398,17 +398,10 @@ its OTLP settings under exports.otlp.{grpc,http} (it ignores a top-level `otlp:`
 {{- ternary "ClusterFirstWithHostNet" "ClusterFirst" .values.contextPropagation.enabled -}}
 {{- end -}}
 
-{{/* Telegen takes its config file by flag (and only that: its chart's `--mode=agent` makes it exit). */}}
-{{- define "otel-gateway.ebpf.args" -}}
-{{- $s := include "otel-gateway.ebpf.settings" . | fromYaml -}}
-{{- toYaml (ternary (list) (list (printf "--config=%s/config.yaml" .configDir)) (eq $s.engine "obi")) -}}
-{{- end -}}
-
 {{- define "otel-gateway.ebpf.env" -}}
 {{- $s := include "otel-gateway.ebpf.settings" . | fromYaml -}}
 {{- $env := list -}}
 {{- if eq $s.engine "obi" -}}
-{{- $env = append $env (dict "name" "OTEL_EBPF_CONFIG_PATH" "value" (printf "%s/config.yaml" .configDir)) -}}
 {{- $env = append $env (dict "name" "OTEL_EBPF_KUBE_METADATA_ENABLE" "value" "true") -}}
 {{- with $s.openPorts }}{{ $env = append $env (dict "name" "OTEL_EBPF_OPEN_PORT" "value" .) }}{{ end -}}
 {{- if $s.contextPropagation }}{{ $env = append $env (dict "name" "OTEL_EBPF_BPF_CONTEXT_PROPAGATION" "value" "all") }}{{ end -}}
