@@ -5,8 +5,10 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := test
 NPM_STAMP := node_modules/.package-lock.json
 
+# `npm install` against the committed lock file: npm 11's `npm ci` rejects this lock (it wants the
+# optional platform packages of other systems listed), though `npm install` leaves it unchanged.
 $(NPM_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-audit --no-fund
 	@touch $@
 
 .PHONY: install charts generate build test drift package clean
