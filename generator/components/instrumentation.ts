@@ -6,6 +6,7 @@ import { Condition, IncludeArg, RefTree, ValueRef, optional } from '../emitter/r
 import { MapField, QuantityField, v } from '../values/model';
 import { env, image } from '../values/common';
 import { ChartContext } from './context';
+import { PORTS } from './collector';
 
 /** The CRD's enums (opentelemetry.io_instrumentations.yaml, operator 0.158.0). */
 export const PROPAGATORS = ['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger', 'xray', 'ottrace', 'none'] as const;
@@ -101,7 +102,7 @@ export const instrumentationModel = v.object('The OpenTelemetry Operator Instrum
   exporter: v.object('Where the injected SDKs export.', {
     endpoint: v.string({
       description:
-        'OTLP/HTTP endpoint of the SDKs (they are told `OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`). Empty: the node-local agent `http://<agent>-collector.<namespace>.svc.cluster.local:4318`, or the gateway when the agent is disabled; Apache HTTPD and Nginx (gRPC-only modules) get the same host on 4317.',
+        `OTLP/HTTP endpoint of the SDKs (they are told \`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\`). Empty: the node-local agent \`http://<agent>-collector.<namespace>.svc.cluster.local:${PORTS.otlpHttp}\`, or the gateway when the agent is disabled, and the gRPC-only Apache HTTPD and Nginx modules get the same host on ${PORTS.otlpGrpc}; an explicit endpoint is given to every language as is.`,
       default: '',
       pattern: '^$|^https?://[^\\s]+$',
     }),

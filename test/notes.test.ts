@@ -1,0 +1,96 @@
+// NOTES.txt: the real endpoints and annotations for the namespace the chart went into, the
+// warnings a user needs, and one deprecation line per original-chart key set.
+//
+// `helm template` does not render NOTES.txt and Helm 3's `install --dry-run=client` needs a
+// cluster, so a copy of the chart renders the same NOTES text into a ConfigMap with the same
+// engine; for Helm 4 a test checks that this equals what `helm install --dry-run=client` prints.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { HELMS, ROOT, helmTemplate, parseManifests, runHelm } from './harness/helm';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'notes-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function notesChart(chart: string): string {
+  const dir = path.join(tmp, chart);
+  if (!fs.existsSync(dir)) {
+    fs.cpSync(path.join(ROOT, 'charts', chart), dir, { recursive: true });
+    const text = fs.readFileSync(path.join(dir, 'templates', 'NOTES.txt'), 'utf8');
+    fs.rmSync(path.join(dir, 'templates', 'NOTES.txt'));
+    fs.writeFileSync(path.join(dir, 'templates', '_notes-under-test.tpl'), `{{- define "notes-under-test" -}}\n${text}{{- end -}}\n`);
+    fs.writeFileSync(path.join(dir, 'templates', 'notes-under-test.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: {{ include "notes-under-test" . | quote }}\n');
+  }
+  return dir;
+}
+
+function notes(helm: (typeof HELMS)[number], chart: string, namespace: string, args: string[] = []): string {
+  const r = runHelm(helm, ['template', 'ollyscale-otel', notesChart(chart), '--namespace', namespace, '--show-only', 'templates/notes-under-test.yaml', ...args]);
+  if (r.code !== 0) throw new Error(r.stderr);
+  return parseManifests(r.stdout)[0].data.notes;
+}
+
+test('the NOTES rendered for these tests are what helm install prints', () => {
+  const helm4 = HELMS.find((h) => h.name !== 'helm3')!;
+  const r = runHelm(helm4, ['install', 'ollyscale-otel', path.join(ROOT, 'charts', 'ollyscale-otel'), '--dry-run=client', '--namespace', 'otel-system']);
+  expect(r.code).toBe(0);
+  expect(r.stdout.slice(r.stdout.indexOf('NOTES:\n') + 'NOTES:\n'.length).trim()).toBe(notes(helm4, 'ollyscale-otel', 'otel-system').trim());
+  expect(helmTemplate(helm4, path.join(ROOT, 'charts', 'ollyscale-otel')).code).toBe(0);
+});
+
+describe.each(HELMS)('ollyscale-otel NOTES.txt with $name', (helm) => {
+  test('a default install into otel-system prints the seed README\'s endpoints and annotation', () => {
+    const n = notes(helm, 'ollyscale-otel', 'otel-system');
+    expect(n).toContain('gateway-collector.otel-system.svc.cluster.local:4317 (gRPC) or :4318 (HTTP)');
+    expect(n).toContain('agent-collector.otel-system.svc.cluster.local:4318 (HTTP)');
+    expect(n).toContain('ollyscale-browser-collector.otel-system.svc.cluster.local:4318 (HTTP)');
+    expect(n).toContain('instrumentation.opentelemetry.io/inject-python: "otel-system/ollyscale-instrumentation"');
+    expect(n).toContain('kubectl get crd opentelemetrycollectors.opentelemetry.io');
+    expect(n).toMatch(/WARNING: browserCollector\.cors\.allowedOrigins is empty/);
+    expect(n).toMatch(/WARNING: browserCollector\.httpRoute\.enabled is false/);
+    expect(n).not.toContain('DEPRECATED');
+    expect(n).not.toContain('resources.limits.memory is not set');
+  });
+
+  test('another namespace changes every endpoint and annotation', () => {
+    const n = notes(helm, 'ollyscale-otel', 'observability');
+    expect(n).toContain('gateway-collector.observability.svc.cluster.local:4317');
+    expect(n).toContain('instrumentation.opentelemetry.io/inject-java: "observability/ollyscale-instrumentation"');
+    expect(n).not.toContain('otel-system');
+  });
+
+  test('disabled components are not listed; a gateway-less install says where telemetry goes', () => {
+    const n = notes(helm, 'ollyscale-otel', 'otel-system', ['--set', 'gatewayCollector.enabled=false', '--set', 'browserCollector.enabled=false']);
+    expect(n).not.toContain('gateway-collector.');
+    expect(n).not.toContain('ollyscale-browser-collector');
+    expect(n).toContain('The gateway is disabled: the agent and browser collectors export straight to these destinations');
+    expect(n).toContain('ollyscale: otlp ollyscale-otlp-receiver.ollyscale.svc.cluster.local:4343');
+  });
+
+  test('a collector without a memory limit is warned about', () => {
+    const n = notes(helm, 'ollyscale-otel', 'otel-system', ['--set', 'agentCollector.resources.limits.memory=null']);
+    expect(n).toContain('WARNING: agentCollector.resources.limits.memory is not set');
+    expect(n).not.toContain('WARNING: gatewayCollector.resources.limits.memory');
+  });
+
+  test('each original-chart key set prints one deprecation line', () => {
+    const n = notes(helm, 'ollyscale-otel', 'otel-system', ['-f', path.join(ROOT, 'examples', 'ollyscale-otel', 'legacy-original-chart.yaml')]);
+    for (const key of ['global.namespace', 'global.ollyscaleNamespace', 'otelTemplates.enabled', 'otelTemplates.templates', 'instrumentation.selfObservability']) {
+      expect(n.split('\n').filter((l) => l.startsWith(`DEPRECATED: ${key} `))).toHaveLength(1);
+    }
+  });
+});
+
+describe.each(HELMS)('otel-gateway NOTES.txt with $name', (helm) => {
+  test('prints its endpoints in the release namespace and the destinations', () => {
+    const n = notes(helm, 'otel-gateway', 'telemetry', ['-f', path.join(ROOT, 'examples', 'otel-gateway', 'multi-destination.yaml')]);
+    expect(n).toContain('gRPC: gateway-collector.telemetry.svc.cluster.local:4317');
+    expect(n).toContain('gateway-collector-headless.telemetry.svc.cluster.local');
+    expect(n).toContain('vendor: otlphttp https://otlp.vendor.example.com (traces, metrics)');
+    expect(n).toContain('console: debug  (logs)');
+  });
+  test('warns about a missing memory limit', () => {
+    const n = notes(helm, 'otel-gateway', 'telemetry', ['-f', path.join(ROOT, 'examples', 'otel-gateway', 'no-sampling.yaml')]);
+    expect(n).toContain('WARNING: resources.limits.memory is not set');
+  });
+});
