@@ -19,6 +19,11 @@ export const chartValues = {
   }),
   nameOverride: v.string({ description: 'Replaces the chart name in object names.', default: '', pattern: `^$|${DNS_LABEL}` }),
   fullnameOverride: v.string({ description: 'Replaces the release-and-chart full name in object names.', default: '', pattern: `^$|${DNS_LABEL}` }),
+  collectorRuntime: v.string({
+    description: 'How collectors run. `operator`: OpenTelemetryCollector v1beta1 resources managed by the OpenTelemetry Operator. (`native`, plain workloads rendered by the chart, is not available in this version.)',
+    default: 'operator',
+    enum: ['operator'],
+  }),
   commonLabels: v.stringMap('Labels added to every rendered object.'),
   commonAnnotations: v.stringMap('Annotations added to every rendered object.'),
   collectorImage: v.object('The collector image of every collector, unless a component sets its own `image`.', {
