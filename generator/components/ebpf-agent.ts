@@ -5,8 +5,8 @@
 import { Construct } from 'constructs';
 import { TemplateScope, TemplatedObject } from '../emitter/helm-chart';
 import { Condition, IncludeArg, RefTree, ValueRef, optional } from '../emitter/refs';
-import { JsonSchema, QuantityField, v } from '../values/model';
-import { pullPolicy, scheduling } from '../values/common';
+import { JsonSchema, v } from '../values/model';
+import { containerResources, pullPolicy, scheduling } from '../values/common';
 import { ChartContext } from './context';
 import { RULES, ServiceAccountWithRbac } from './rbac';
 
@@ -26,8 +26,6 @@ export const EBPF_IMAGES = {
 const PORTS = '^$|^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$';
 const ENDPOINT = '^$|^(https?://)?[^\\s/]+(:[0-9]+)?(/[^\\s]*)?$';
 
-const quantities = (description: string) => v.map(new QuantityField({ description: 'Quantity.' }), { description, keyPattern: '^[a-zA-Z0-9./-]+$' });
-
 /** A key of the original chart: strict in the schema, absent from values.yaml. */
 const legacy = (description: string, deprecated: string, props: Record<string, JsonSchema>) =>
   v.freeform({ description, deprecated, extra: { additionalProperties: false, properties: props } }, 'object');
@@ -45,11 +43,7 @@ export const ebpfAgentModel = v.object('The eBPF agent (DaemonSet): zero-code tr
     enabled: v.boolean({ description: 'Propagate context: adds NET_ADMIN, host networking and the `/sys/kernel/tracing` host mount.', default: false }),
   }),
   openPorts: v.string({ description: 'Instrument only processes listening on these ports (`80,443,8000-8999`; OBI `OTEL_EBPF_OPEN_PORT`). Empty: every Kubernetes workload except the chart\'s collectors and the agent itself.', default: '', pattern: PORTS }),
-  resources: v.object(
-    'Container resources of the eBPF agent.',
-    { requests: quantities('Resource requests (cpu, memory).'), limits: quantities('Resource limits (cpu, memory).') },
-    { default: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } } },
-  ),
+  resources: containerResources('Container resources of the eBPF agent.', { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } }),
   podAnnotations: v.stringMap('Annotations of the eBPF agent pods.'),
   // It exports to the node-local agent collector, so it runs where the agent runs (tainted nodes too).
   ...scheduling('the eBPF agent', [{ operator: 'Exists', effect: 'NoSchedule' }]),

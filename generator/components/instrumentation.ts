@@ -3,8 +3,8 @@
 import { Construct } from 'constructs';
 import { TemplateScope, TemplatedObject } from '../emitter/helm-chart';
 import { Condition, IncludeArg, RefTree, ValueRef, optional } from '../emitter/refs';
-import { MapField, QuantityField, v } from '../values/model';
-import { env, image } from '../values/common';
+import { MapField, v } from '../values/model';
+import { containerResources, env, image } from '../values/common';
 import { ChartContext } from './context';
 import { PORTS } from './collector';
 
@@ -74,8 +74,6 @@ export const LANGUAGES: Language[] = [
   { key: 'nginx', title: 'Nginx', annotation: 'nginx', repository: `${OPERATOR_IMAGES}/autoinstrumentation-apache-httpd`, tag: '1.0.4', resourcesField: 'resourceRequirements', endpointDirective: 'NginxModuleOtelExporterEndpoint' },
 ];
 
-const quantities = (description: string) => v.map(new QuantityField({ description: 'Quantity.' }), { description, keyPattern: '^[a-zA-Z0-9./-]+$' });
-
 /** The shared `env` shape (name -> value or {valueFrom}), with the language's own defaults. */
 function languageEnv(l: Language) {
   const base = env(`the ${l.title} auto-instrumentation (rendered as the CRD's env list)`);
@@ -86,11 +84,10 @@ function languageModel(l: Language) {
   return v.object(`${l.title} auto-instrumentation (CRD field \`${l.key}\`; pods opt in with \`instrumentation.opentelemetry.io/inject-${l.annotation}\`).${l.note ?? ''}`, {
     image: image(`the ${l.title} auto-instrumentation (init container)`, l.repository, l.tag),
     env: languageEnv(l),
-    resources: v.object(
-      `Resources of the ${l.title} init container (rendered as the CRD's \`${l.resourcesField}\`); empty: the Operator's defaults.`,
-      { requests: quantities('Resource requests (cpu, memory).'), limits: quantities('Resource limits (cpu, memory).') },
-      { default: { ...(l.requests && { requests: l.requests }), ...(l.limits && { limits: l.limits }) } },
-    ),
+    resources: containerResources(`Resources of the ${l.title} init container (rendered as the CRD's \`${l.resourcesField}\`); empty: the Operator's defaults.`, {
+      ...(l.requests && { requests: l.requests }),
+      ...(l.limits && { limits: l.limits }),
+    }),
   });
 }
 

@@ -14,15 +14,18 @@ export const pullPolicy = (def = 'IfNotPresent') => v.string({ description: 'Ima
 
 const quantityMap = (description: string) => v.map(v.quantity({ description: 'Quantity.' }), { description, keyPattern: '^[a-zA-Z0-9./-]+$' });
 
-/** Kubernetes container resources; `limits.memory` also drives GOMEMLIMIT and the memory limiter. */
-export const resources = (what: string, requests: Record<string, string>, limits: Record<string, string>) =>
-  v.object(
+type Quantities = Record<string, string>;
+
+/** Kubernetes container resources (requests and limits), with a component's defaults. */
+export const containerResources = (description: string, def: { requests?: Quantities; limits?: Quantities }, limitsDescription = 'Resource limits (cpu, memory).') =>
+  v.object(description, { requests: quantityMap('Resource requests (cpu, memory).'), limits: quantityMap(limitsDescription) }, { default: def });
+
+/** A collector's resources: `limits.memory` also drives GOMEMLIMIT and the memory limiter. */
+export const resources = (what: string, requests: Quantities, limits: Quantities) =>
+  containerResources(
     `Container resources of ${what}. \`limits.memory\` drives GOMEMLIMIT (80%) and the memory limiter.`,
-    {
-      requests: quantityMap('Resource requests (cpu, memory).'),
-      limits: quantityMap('Resource limits; set `memory` so GOMEMLIMIT and the memory limiter can be derived.'),
-    },
-    { default: { requests, limits } },
+    { requests, limits },
+    'Resource limits; set `memory` so GOMEMLIMIT and the memory limiter can be derived.',
   );
 
 export const stringMap = (description: string) => v.stringMap(description);

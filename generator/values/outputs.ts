@@ -41,7 +41,8 @@ export function valuesTable(model: ObjectField<Props>): string {
     if (path.length === 0 || field instanceof ObjectField) continue;
     const s = field.schema();
     const def = field.default === undefined ? '' : `\`${JSON.stringify(field.default).replace(/\|/g, '\\|')}\``;
-    rows.push(`| \`${path.join('.')}\` | ${typeOf(s)} | ${def.length > 120 ? '(see values.yaml)' : def} | ${field.description.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
+    const description = String(s.description);
+    rows.push(`| \`${path.join('.')}\` | ${typeOf(s)} | ${def.length > 120 ? '(see values.yaml)' : def} | ${description.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
   }
   return rows.join('\n');
 }
