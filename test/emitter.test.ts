@@ -62,7 +62,7 @@ describe('forms', () => {
   });
   test('conditional keys and objects are wrapped in if', () => {
     expect(t).toMatch(/{{- if \.Values\.feature\.enabled }}\n {2}gated: {{ \.Values\.name \| quote }}\n{{- end }}/);
-    expect(t).toMatch(/---\n{{- if \.Values\.feature\.enabled }}\napiVersion: v1\nkind: ServiceAccount/);
+    expect(t).toMatch(/\n---\n{{- if \.Values\.feature\.enabled }}\napiVersion: v1\nkind: ServiceAccount/);
   });
   test('literal {{ is escaped', () => {
     expect(t).toContain('literal: {{ "a {{ b }} c" | quote }}');

@@ -101,7 +101,7 @@ export class HelmChart extends Chart {
       const text = emitObject(json, where, conditions.length ? cond.and(...conditions) : undefined, expected);
       files.set(file, [...(files.get(file) ?? []), text]);
     }
-    return new Map([...files].map(([f, docs]) => [f, docs.map((d) => `---\n${d}\n`).join('')]));
+    return new Map([...files].map(([f, docs]) => [f, docs.map((d) => `${d}\n`).join('---\n')]));
   }
 }
 
