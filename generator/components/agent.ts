@@ -1,12 +1,11 @@
 // The node agent: a DaemonSet-mode collector on every node. Workloads send to it through the
 // node-local Service; it adds Kubernetes metadata and forwards to the gateway.
 import { Construct } from 'constructs';
-import { Condition, RefTree, cond } from '../emitter/refs';
+import { cond } from '../emitter/refs';
 import { v } from '../values/model';
-import { ChartContext } from './context';
 import { Collector, collectorEndpoints, collectorProps } from './collector';
 import { RULES } from './rbac';
-import { GatewayRefs } from './gateway';
+import { ForwarderProps } from './gateway';
 
 const preset = (description: string, def: boolean) => v.object(description, { enabled: v.boolean({ description: 'Enable this preset.', default: def }) });
 
@@ -22,14 +21,7 @@ export const agentModel = v.object('The node agent collector (DaemonSet).', {
   }),
 });
 
-export interface AgentProps {
-  ctx: ChartContext;
-  values: RefTree<typeof agentModel>;
-  valuesKey: string;
-  gateway: GatewayRefs & { enabled: RefTree<typeof agentModel>['enabled'] };
-  gatewayKey: string;
-  when?: Condition;
-}
+export type AgentProps = ForwarderProps<typeof agentModel>;
 
 export class AgentCollector extends Construct {
   readonly endpoints: ReturnType<typeof collectorEndpoints>;

@@ -2,11 +2,10 @@
 // Gateway API HTTPRoute; forwards to the gateway like the agent.
 import { Construct } from 'constructs';
 import { TemplatedObject, TemplateScope } from '../emitter/helm-chart';
-import { Condition, RefTree, cond } from '../emitter/refs';
+import { cond } from '../emitter/refs';
 import { v } from '../values/model';
-import { ChartContext } from './context';
 import { Collector, PORTS, collectorEndpoints, collectorProps } from './collector';
-import { GatewayRefs } from './gateway';
+import { ForwarderProps } from './gateway';
 
 /** Exact origins or wildcard forms the collector understands (`https://*.example.com`); never a bare `*`. */
 const ORIGIN = '^https?://[^\\s/]+$';
@@ -37,14 +36,7 @@ export const browserModel = v.object('The browser (RUM) collector (Deployment, O
   ),
 });
 
-export interface BrowserProps {
-  ctx: ChartContext;
-  values: RefTree<typeof browserModel>;
-  valuesKey: string;
-  gateway: GatewayRefs & { enabled: RefTree<typeof browserModel>['enabled'] };
-  gatewayKey: string;
-  when?: Condition;
-}
+export type BrowserProps = ForwarderProps<typeof browserModel>;
 
 export class BrowserCollector extends Construct {
   readonly endpoints: ReturnType<typeof collectorEndpoints>;

@@ -1,7 +1,7 @@
 // What every component of a chart shares: the chart, its top-level values, and the naming and
 // labelling conventions (all derived here once, and rendered by the helper library).
 import { HelmChart, TemplatedMetadata } from '../emitter/helm-chart';
-import { IncludeArg, RefTree, ValueRef, optional, release } from '../emitter/refs';
+import { Condition, IncludeArg, RefTree, ValueRef, optional, release } from '../emitter/refs';
 import { v } from '../values/model';
 import { DNS_LABEL, pullPolicy } from '../values/common';
 
@@ -34,6 +34,15 @@ export const chartValues = {
 };
 
 export type ChartRefs = { [K in keyof typeof chartValues]: RefTree<(typeof chartValues)[K]> };
+
+/** What every component construct is given: the chart, its values, and when it is rendered. */
+export interface ComponentProps<M> {
+  ctx: ChartContext;
+  values: RefTree<M>;
+  /** Path of the component's values with a trailing dot (`gatewayCollector.`), or '' at a chart's root; for messages. */
+  valuesKey: string;
+  when?: Condition;
+}
 
 export class ChartContext {
   constructor(

@@ -4,10 +4,10 @@
 // read-only RBAC of Kubernetes metadata decoration (never Secrets).
 import { Construct } from 'constructs';
 import { TemplateScope, TemplatedObject } from '../emitter/helm-chart';
-import { Condition, IncludeArg, RefTree, ValueRef, optional } from '../emitter/refs';
+import { IncludeArg, ValueRef, optional } from '../emitter/refs';
 import { JsonSchema, v } from '../values/model';
 import { containerResources, pullPolicy, scheduling } from '../values/common';
-import { ChartContext } from './context';
+import { ComponentProps } from './context';
 import { RULES, ServiceAccountWithRbac } from './rbac';
 
 export const EBPF_ENGINES = ['obi', 'telegen'] as const;
@@ -63,11 +63,7 @@ export const ebpfAgentModel = v.object('The eBPF agent (DaemonSet): zero-code tr
   }),
 });
 
-export interface EbpfAgentProps {
-  ctx: ChartContext;
-  values: RefTree<typeof ebpfAgentModel>;
-  valuesKey: string;
-  when?: Condition;
+export interface EbpfAgentProps extends ComponentProps<typeof ebpfAgentModel> {
   agentEnabled: ValueRef;
   gatewayEnabled: ValueRef;
 }

@@ -2,9 +2,9 @@
 // applications, tail-samples traces and exports to the destinations. Also the whole of the
 // `otel-gateway` chart, whose root values are this model.
 import { Construct } from 'constructs';
-import { Condition, RefTree, cond, when } from '../emitter/refs';
-import { v } from '../values/model';
-import { ChartContext } from './context';
+import { RefTree, cond, when } from '../emitter/refs';
+import { BooleanField, v } from '../values/model';
+import { ComponentProps } from './context';
 import { Collector, collectorEndpoints, collectorProps } from './collector';
 import { RULES } from './rbac';
 
@@ -136,11 +136,12 @@ export const gatewayProps = {
 export const gatewayModel = v.object('The gateway collector.', gatewayProps);
 export type GatewayRefs = RefTree<typeof gatewayModel>;
 
-export interface GatewayProps {
-  ctx: ChartContext;
-  values: GatewayRefs;
-  valuesKey: string;
-  when?: Condition;
+export type GatewayProps = ComponentProps<typeof gatewayModel>;
+
+/** Collectors that forward to the gateway (or, without it, to its destinations). */
+export interface ForwarderProps<M> extends ComponentProps<M> {
+  gateway: GatewayRefs & { enabled: RefTree<BooleanField> };
+  gatewayKey: string;
 }
 
 export class GatewayCollector extends Construct {

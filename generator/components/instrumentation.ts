@@ -2,10 +2,10 @@
 // into annotated workloads, and where the injected SDKs export (the node-local agent by default).
 import { Construct } from 'constructs';
 import { TemplateScope, TemplatedObject } from '../emitter/helm-chart';
-import { Condition, IncludeArg, RefTree, ValueRef, optional } from '../emitter/refs';
+import { IncludeArg, ValueRef, optional } from '../emitter/refs';
 import { MapField, v } from '../values/model';
 import { containerResources, env, image } from '../values/common';
-import { ChartContext } from './context';
+import { ComponentProps } from './context';
 import { PORTS } from './collector';
 
 /** The CRD's enums (opentelemetry.io_instrumentations.yaml, operator 0.158.0). */
@@ -121,11 +121,7 @@ export const instrumentationModel = v.object('The OpenTelemetry Operator Instrum
   selfObservability: v.freeform({ description: 'Key of the original chart, accepted for compatibility.', deprecated: 'no effect.' }, 'any'),
 });
 
-export interface InstrumentationProps {
-  ctx: ChartContext;
-  values: RefTree<typeof instrumentationModel>;
-  valuesKey: string;
-  when?: Condition;
+export interface InstrumentationProps extends ComponentProps<typeof instrumentationModel> {
   agentEnabled: ValueRef;
   gatewayEnabled: ValueRef;
 }
