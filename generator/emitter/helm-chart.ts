@@ -3,7 +3,7 @@
 // `renderTemplates` turns every object into template text with the template emitter.
 import { ApiObject, App, Chart, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Condition, IncludeArg, IncludeRef, OptionalRef, Ref, ValueRef, cond, include, includeScalar } from './refs';
+import { Condition, IncludeArg, IncludeRef, OptionalRef, Ref, cond, include, includeScalar } from './refs';
 import { RefRecorder, emitObject, printOperandOf } from './template-emitter';
 
 /** A part of a chart: its objects go to one template file, rendered only while `when` holds. */
@@ -104,5 +104,3 @@ export class HelmChart extends Chart {
     return new Map([...files].map(([f, docs]) => [f, docs.map((d) => `${d}\n`).join('---\n')]));
   }
 }
-
-export { ValueRef };

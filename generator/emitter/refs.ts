@@ -101,10 +101,6 @@ export class IncludeRef extends Ref {
   }
 }
 
-export function lookupToken(token: string): Ref | undefined {
-  return registry.get(token);
-}
-
 /** Splits a string into literal text and the refs embedded in it. */
 export function splitTokens(s: string): (string | Ref)[] {
   const parts: (string | Ref)[] = [];
