@@ -5,7 +5,7 @@ import { cond } from '../emitter/refs';
 import { v } from '../values/model';
 import { Collector, collectorEndpoints, collectorProps } from './collector';
 import { RULES } from './rbac';
-import { ForwarderProps } from './gateway';
+import { ForwarderProps, forwarding } from './gateway';
 
 const preset = (description: string, def: boolean) => v.object(description, { enabled: v.boolean({ description: 'Enable this preset.', default: def }) });
 
@@ -31,17 +31,11 @@ export class AgentCollector extends Construct {
     const c = p.ctx.chart;
     this.endpoints = collectorEndpoints(p.ctx, 'agent', r.name);
     new Collector(this, 'collector', {
-      ctx: p.ctx,
+      ...p,
+      ...forwarding(p),
       component: 'agent',
-      values: r,
-      valuesKey: p.valuesKey,
       mode: 'daemonset',
       file: 'agent.yaml',
-      when: p.when,
-      configArgs: { gateway: p.gateway.$, gatewayKey: p.gatewayKey },
-      // Without a gateway the agent exports to the destinations itself, Secrets included.
-      destinations: p.gateway.destinations,
-      viaGateway: p.gateway.enabled,
       extraEnv: c.include('agent.env', { values: r.$ }),
       extraVolumes: c.include('agent.volumes', { values: r.$, part: 'volumes' }),
       extraVolumeMounts: c.include('agent.volumes', { values: r.$, part: 'volumeMounts' }),

@@ -5,7 +5,7 @@ import { TemplatedObject, TemplateScope } from '../emitter/helm-chart';
 import { cond } from '../emitter/refs';
 import { v } from '../values/model';
 import { Collector, PORTS, collectorEndpoints, collectorProps } from './collector';
-import { ForwarderProps } from './gateway';
+import { ForwarderProps, forwarding } from './gateway';
 
 /** Exact origins or wildcard forms the collector understands (`https://*.example.com`); never a bare `*`. */
 const ORIGIN = '^https?://[^\\s/]+$';
@@ -45,16 +45,11 @@ export class BrowserCollector extends Construct {
     const r = p.values;
     this.endpoints = collectorEndpoints(p.ctx, 'browser', r.name);
     new Collector(this, 'collector', {
-      ctx: p.ctx,
+      ...p,
+      ...forwarding(p),
       component: 'browser',
-      values: r,
-      valuesKey: p.valuesKey,
       mode: 'deployment',
       file: 'browser.yaml',
-      when: p.when,
-      configArgs: { gateway: p.gateway.$, gatewayKey: p.gatewayKey },
-      destinations: p.gateway.destinations,
-      viaGateway: p.gateway.enabled,
       spec: { replicas: r.replicas },
     });
     const route = new TemplateScope(this, 'route', { file: 'browser-httproute.yaml', when: cond.and(...(p.when ? [p.when] : []), cond.is(r.httpRoute.enabled)) });

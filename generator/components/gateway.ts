@@ -144,6 +144,11 @@ export interface ForwarderProps<M> extends ComponentProps<M> {
   gatewayKey: string;
 }
 
+/** What a forwarder's collector needs: the gateway's values for its config, and the destinations (with their Secrets) for when the gateway is off. */
+export function forwarding(p: ForwarderProps<unknown>) {
+  return { configArgs: { gateway: p.gateway.$, gatewayKey: p.gatewayKey }, destinations: p.gateway.destinations, viaGateway: p.gateway.enabled };
+}
+
 export class GatewayCollector extends Construct {
   readonly endpoints: ReturnType<typeof collectorEndpoints>;
   constructor(scope: Construct, id: string, p: GatewayProps) {
@@ -152,13 +157,10 @@ export class GatewayCollector extends Construct {
     const c = p.ctx.chart;
     this.endpoints = collectorEndpoints(p.ctx, 'gateway', r.name);
     new Collector(this, 'collector', {
-      ctx: p.ctx,
+      ...p,
       component: 'gateway',
-      values: r,
-      valuesKey: p.valuesKey,
       mode: 'deployment',
       file: 'gateway.yaml',
-      when: p.when,
       destinations: r.destinations,
       grants: [{ feature: 'k8sattributes', rules: RULES.kubernetesAttributes, when: cond.is(r.presets.kubernetesAttributes.enabled) }],
       spec: {
