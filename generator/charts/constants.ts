@@ -11,6 +11,3 @@ export const LIBRARY_CONSTANTS = {
   /** The node's root filesystem, mounted read-only for host_metrics. */
   HOSTFS_DIR: '/hostfs',
 };
-
-/** The collector version the charts deploy and validate against. */
-export const COLLECTOR_VERSION = '0.159.0';

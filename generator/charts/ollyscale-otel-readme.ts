@@ -1,5 +1,6 @@
 // README.md of the ollyscale-otel chart; the values table is generated from the schema descriptions.
 import { PORTS } from '../components/collector';
+import { COLLECTOR_RELEASE } from '../distribution';
 
 export const readme = (table: string) => `# ollyscale-otel
 
@@ -112,8 +113,10 @@ Behaviour that changed, because the original chart did not do what its README sa
   correctly.
 - Cluster-scoped objects carry the release name and namespace, so two releases never collide.
 - The eBPF agent runs unprivileged with an explicit capability list unless \`ebpfAgent.privileged: true\`.
-- Collector component names are the collector 0.159 ones (\`otlp_grpc\`, \`load_balancing\`,
+- Collector component names are the current ones (\`otlp_grpc\`, \`load_balancing\`,
   \`k8s_attributes\`, ...); old names in your own \`config\` still work but log a deprecation warning.
+- The default collector image is the contrib distribution ${COLLECTOR_RELEASE.version}, the release every rendered
+  configuration is validated and run against in this chart's tests.
 
 ## Troubleshooting
 

@@ -9,7 +9,8 @@ import { BrowserCollector, browserModel } from '../components/browser';
 import { Instrumentation, instrumentationModel } from '../components/instrumentation';
 import { EbpfAgent, ebpfAgentModel } from '../components/ebpf-agent';
 import { v } from '../values/model';
-import { COLLECTOR_VERSION, LIBRARY_CONSTANTS } from './constants';
+import { COLLECTOR_RELEASE } from '../distribution';
+import { LIBRARY_CONSTANTS } from './constants';
 import { readme } from './ollyscale-otel-readme';
 
 const LEGACY = 'accepted for values files of the original chart; no effect (NOTES.txt says so).';
@@ -38,7 +39,7 @@ const model = v.object('Values of the ollyscale-otel chart.', {
 export const ollyscaleOtel: ChartDefinition = {
   name: 'ollyscale-otel',
   version: '0.2.0',
-  appVersion: COLLECTOR_VERSION,
+  appVersion: COLLECTOR_RELEASE.version,
   description: 'OpenTelemetry collector infrastructure for OllyScale: node agent, gateway, browser (RUM) collector, auto-instrumentation and eBPF agent.',
   keywords: ['opentelemetry', 'collector', 'instrumentation', 'ebpf', 'ollyscale'],
   model,

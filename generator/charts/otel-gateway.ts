@@ -6,14 +6,15 @@ import { ChartContext, chartValues } from '../components/context';
 import { GatewayCollector, gatewayProps } from '../components/gateway';
 import { PORTS } from '../components/collector';
 import { v } from '../values/model';
-import { COLLECTOR_VERSION, LIBRARY_CONSTANTS } from './constants';
+import { COLLECTOR_RELEASE } from '../distribution';
+import { LIBRARY_CONSTANTS } from './constants';
 
 const model = v.object('Values of the otel-gateway chart.', { ...chartValues, ...gatewayProps });
 
 export const otelGateway: ChartDefinition = {
   name: 'otel-gateway',
   version: '0.1.0',
-  appVersion: COLLECTOR_VERSION,
+  appVersion: COLLECTOR_RELEASE.version,
   description: 'OpenTelemetry gateway collector: tail sampling, destinations, load-balanced by trace ID.',
   keywords: ['opentelemetry', 'collector', 'gateway', 'tail-sampling'],
   model,

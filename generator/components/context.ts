@@ -4,8 +4,8 @@ import { HelmChart, TemplatedMetadata } from '../emitter/helm-chart';
 import { Condition, IncludeArg, RefTree, ValueRef, optional, release } from '../emitter/refs';
 import { v } from '../values/model';
 import { DNS_LABEL, pullPolicy } from '../values/common';
+import { COLLECTOR_IMAGE } from '../distribution';
 
-export const COLLECTOR_IMAGE = { repository: 'otel/opentelemetry-collector-contrib', tag: '0.159.0' };
 
 /** Top-level values every chart of the suite has. */
 export const chartValues = {

@@ -1,23 +1,15 @@
-// Runs the real Helm binaries that `npm install` extracted into .tools/ (see scripts/install-helm.js).
-// HELM=/path/to/helm replaces both with one binary the user chose.
+// Runs the real Helm 4 and Helm 3 that scripts/helm.js resolves (HELM / HELM3, the npm-bundled
+// binaries, or builds from the Go module proxy).
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { ResolvedHelm, helmEnv, resolveHelm } from '../../scripts/helm';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
-export interface Helm {
-  /** 'helm4' | 'helm3', or 'helm' for a user-chosen binary. */
-  readonly name: string;
-  readonly bin: string;
-}
+export type Helm = ResolvedHelm;
 
-export const HELMS: Helm[] = process.env.HELM
-  ? [{ name: 'helm', bin: process.env.HELM }]
-  : [
-      { name: 'helm4', bin: path.join(ROOT, '.tools', 'helm4', 'helm') },
-      { name: 'helm3', bin: path.join(ROOT, '.tools', 'helm3', 'helm') },
-    ];
+export const HELMS: Helm[] = [resolveHelm('helm4'), resolveHelm('helm3')];
 
 export interface HelmResult {
   code: number;
@@ -30,8 +22,7 @@ export function runHelm(helm: Helm, args: string[], cwd = ROOT): HelmResult {
     cwd,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
-    // Keep Helm away from the user's repositories, plugins and caches.
-    env: { ...process.env, HELM_CACHE_HOME: path.join(ROOT, '.tools', 'helm-home', 'cache'), HELM_CONFIG_HOME: path.join(ROOT, '.tools', 'helm-home', 'config'), HELM_DATA_HOME: path.join(ROOT, '.tools', 'helm-home', 'data') },
+    env: { ...process.env, ...helmEnv(ROOT) },
   });
   if (r.error) throw r.error;
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };

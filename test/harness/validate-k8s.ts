@@ -4,9 +4,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
-import { REFERENCE_DIR } from './shared';
-
-export const CRD_DIR = path.join(REFERENCE_DIR, 'crds', 'opentelemetry-operator-0.158.0');
+/** The Operator's CRDs, vendored (see test/reference/README.md). */
+export const CRD_DIR = path.join(__dirname, '..', 'reference', 'opentelemetry-operator-0.158.0');
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
