@@ -85,7 +85,6 @@ Args: root, values, key, gateway, gatewayKey.
 {{- end -}}
 {{- end -}}
 
-
 {{/*
 The browser (RUM) collector's generated configuration: OTLP/HTTP only, with CORS and a request
 size limit; traces, metrics and logs tagged telemetry.source=browser; forwarded like the agent's.
@@ -108,7 +107,6 @@ Args: root, values, key, gateway, gatewayKey.
 {{- if not $pipelines }}{{ fail (printf "%sdestinations: no enabled destination; with the gateway disabled the browser collector exports to the gateway's destinations" .gatewayKey) }}{{ end -}}
 {{- toYaml (dict "receivers" $receivers "processors" $processors "exporters" $out.exporters "service" (dict "pipelines" $pipelines)) -}}
 {{- end -}}
-
 
 {{/*
 Collector configuration. Each collector component has a "ollyscale-otel.<component>.config" template that
@@ -315,7 +313,6 @@ straight to the gateway's destinations. Args: root, gateway, gatewayKey. Same ou
 {{- toYaml $pipelines -}}
 {{- end -}}
 
-
 {{/*
 The eBPF agent. Every helper takes the same args: root, values (ebpfAgent), key (their path, for
 messages), agentEnabled, gatewayEnabled, configDir (where the ConfigMap is mounted), name (the
@@ -475,7 +472,6 @@ values as "ollyscale-otel.ebpf.notes" (called with the root context). Same args 
 {{- join "\n" $lines -}}
 {{- end -}}
 
-
 {{/*
 The gateway's generated collector configuration: OTLP in; memory limiter, Kubernetes attributes,
 resource attributes, health-check filtering, tail sampling and batching; the destinations out.
@@ -566,7 +562,6 @@ resource attributes, health-check filtering, tail sampling and batching; the des
 {{- toYaml (dict "maxUnavailable" (int64 .values.maxUnavailable)) -}}
 {{- end -}}
 
-
 {{/*
 Where in-cluster senders that are not collectors (auto-instrumented SDKs, the eBPF agent) export:
 an explicit endpoint when given, else the node-local agent's Service (internalTrafficPolicy: Local,
@@ -641,7 +636,6 @@ Args: root, values (instrumentation), key, agentEnabled, gatewayEnabled.
 {{- join "\n" $lines -}}
 {{- end -}}
 
-
 {{/*
 Memory: GOMEMLIMIT is 80% of the container's memory limit, computed at render time from any
 Kubernetes quantity, so the Go runtime collects garbage before the kernel kills the container.
@@ -668,7 +662,6 @@ Kubernetes quantity, so the Go runtime collects garbage before the kernel kills 
 {{- end -}}
 {{- end -}}
 
-
 {{/*
 Deep merge of a user's collector `config` over the generated one: maps merge, lists and scalars
 replace, and a key set to null removes the generated key. sprig's mergeOverwrite cannot be used:
@@ -687,7 +680,6 @@ Args: dst (mutated in place), src.
 {{- end -}}
 {{- end -}}
 {{- end -}}
-
 
 {{/*
 Names and labels. "CHART" is replaced by the chart's name when the emitter writes the chart, so
@@ -766,21 +758,8 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s-%s" .a .b -}}
 {{- end -}}
 
-
-{{- define "ollyscale-otel.agent.service" -}}
-{{ .Values.agentCollector.name }}-collector
-{{- end -}}
-
 {{- define "ollyscale-otel.agent.host" -}}
 {{ .Values.agentCollector.name }}-collector.{{ .Release.Namespace }}.svc.cluster.local
-{{- end -}}
-
-{{- define "ollyscale-otel.agent.headlessHost" -}}
-{{ .Values.agentCollector.name }}-collector-headless.{{ .Release.Namespace }}.svc.cluster.local
-{{- end -}}
-
-{{- define "ollyscale-otel.gateway.service" -}}
-{{ .Values.gatewayCollector.name }}-collector
 {{- end -}}
 
 {{- define "ollyscale-otel.gateway.host" -}}
@@ -797,10 +776,6 @@ app.kubernetes.io/component: {{ .component }}
 
 {{- define "ollyscale-otel.browser.host" -}}
 {{ .Values.browserCollector.name }}-collector.{{ .Release.Namespace }}.svc.cluster.local
-{{- end -}}
-
-{{- define "ollyscale-otel.browser.headlessHost" -}}
-{{ .Values.browserCollector.name }}-collector-headless.{{ .Release.Namespace }}.svc.cluster.local
 {{- end -}}
 
 {{- define "ollyscale-otel.instrumentation.notes" -}}

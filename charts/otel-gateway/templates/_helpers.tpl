@@ -49,43 +49,6 @@ Args: root, values, key, gateway, gatewayKey.
 {{- toYaml (dict "receivers" $receivers "processors" $processors "exporters" $out.exporters "extensions" $extensions "service" (dict "extensions" (keys $extensions | sortAlpha) "pipelines" $pipelines)) -}}
 {{- end -}}
 
-{{/* Volumes or mounts of the agent's presets. Args: values, part. */}}
-{{- define "otel-gateway.agent.volumes" -}}
-{{- $p := .values.presets -}}
-{{- $vols := list -}}
-{{- $mounts := list -}}
-{{- if $p.logsCollection.enabled -}}
-{{- $vols = append $vols (dict "name" "varlogpods" "hostPath" (dict "path" "/var/log/pods")) -}}
-{{- $mounts = append $mounts (dict "name" "varlogpods" "mountPath" "/var/log/pods" "readOnly" true) -}}
-{{- $vols = append $vols (dict "name" "checkpoints" "hostPath" (dict "path" (printf "/var/lib/otelcol/%s-%s" .root.Release.Namespace .values.name) "type" "DirectoryOrCreate")) -}}
-{{- $mounts = append $mounts (dict "name" "checkpoints" "mountPath" "/var/lib/otelcol/checkpoints") -}}
-{{- end -}}
-{{- if $p.hostMetrics.enabled -}}
-{{- $vols = append $vols (dict "name" "hostfs" "hostPath" (dict "path" "/")) -}}
-{{- $mounts = append $mounts (dict "name" "hostfs" "mountPath" "/hostfs" "readOnly" true "mountPropagation" "HostToContainer") -}}
-{{- end -}}
-{{- toYaml (ternary $vols $mounts (eq .part "volumes")) -}}
-{{- end -}}
-
-{{/* Extra environment of the agent. Args: values. */}}
-{{- define "otel-gateway.agent.env" -}}
-{{- $env := list (dict "name" "K8S_NODE_NAME" "valueFrom" (dict "fieldRef" (dict "fieldPath" "spec.nodeName"))) -}}
-{{- if .values.presets.kubeletMetrics.enabled -}}
-{{- $env = append $env (dict "name" "K8S_NODE_IP" "valueFrom" (dict "fieldRef" (dict "fieldPath" "status.hostIP"))) -}}
-{{- end -}}
-{{- toYaml $env -}}
-{{- end -}}
-
-{{/* Reading other pods' log files needs root; nothing else of the agent does. Args: values. */}}
-{{- define "otel-gateway.agent.securityContext" -}}
-{{- if .values.presets.logsCollection.enabled -}}
-{{- toYaml (dict "runAsUser" 0 "runAsGroup" 0) -}}
-{{- else -}}
-{{- toYaml dict -}}
-{{- end -}}
-{{- end -}}
-
-
 {{/*
 The browser (RUM) collector's generated configuration: OTLP/HTTP only, with CORS and a request
 size limit; traces, metrics and logs tagged telemetry.source=browser; forwarded like the agent's.
@@ -108,7 +71,6 @@ Args: root, values, key, gateway, gatewayKey.
 {{- if not $pipelines }}{{ fail (printf "%sdestinations: no enabled destination; with the gateway disabled the browser collector exports to the gateway's destinations" .gatewayKey) }}{{ end -}}
 {{- toYaml (dict "receivers" $receivers "processors" $processors "exporters" $out.exporters "service" (dict "pipelines" $pipelines)) -}}
 {{- end -}}
-
 
 {{/*
 Collector configuration. Each collector component has a "otel-gateway.<component>.config" template that
@@ -315,167 +277,6 @@ straight to the gateway's destinations. Args: root, gateway, gatewayKey. Same ou
 {{- toYaml $pipelines -}}
 {{- end -}}
 
-
-{{/*
-The eBPF agent. Every helper takes the same args: root, values (ebpfAgent), key (their path, for
-messages), agentEnabled, gatewayEnabled, configDir (where the ConfigMap is mounted), name (the
-DaemonSet's and ConfigMap's name), and the engines' pinned images (obiRepository, obiTag,
-telegenRepository, telegenTag).
-
-"otel-gateway.ebpf.settings" is the one place where the new keys, the original chart's keys and the
-computed endpoint become the effective settings; every other helper reads them from it.
-*/}}
-{{- define "otel-gateway.ebpf.settings" -}}
-{{- $v := .values -}}
-{{- $legacyConfig := $v.config | default dict -}}
-{{- $legacySecurity := $v.securityContext | default dict -}}
-{{- $engine := $v.engine | default "obi" -}}
-{{- $obi := eq $engine "obi" -}}
-{{- $image := dict "repository" ($v.image.repository | default (ternary .obiRepository .telegenRepository $obi)) "tag" ($v.image.tag | default (ternary .obiTag .telegenTag $obi)) -}}
-{{- /* ebpfAgent.config.otlpEndpoint (original chart) overrides the node-local agent. */ -}}
-{{- $endpoint := get $legacyConfig "otlpEndpoint" | default "" -}}
-{{- $computed := not $endpoint -}}
-{{- if $computed -}}
-{{- $endpoint = include "otel-gateway.otlpEndpoint" (dict "root" .root "override" "" "agentEnabled" .agentEnabled "gatewayEnabled" .gatewayEnabled "key" (printf "%sconfig.otlpEndpoint" .key)) -}}
-{{- end -}}
-{{- $s := dict "engine" $engine "image" (include "otel-gateway.image" (dict "root" .root "image" $image)) "endpoint" $endpoint "computed" $computed -}}
-{{- /* The computed endpoint is OTLP/HTTP; an explicit one on the gRPC port is gRPC. */ -}}
-{{- $_ := set $s "grpc" (and (not $computed) (regexMatch ":4317/?$" $endpoint)) -}}
-{{- $_ := set $s "privileged" (or $v.privileged (get $legacySecurity "privileged" | default false)) -}}
-{{- $_ := set $s "contextPropagation" $v.contextPropagation.enabled -}}
-{{- $_ := set $s "openPorts" ($v.openPorts | default (get $legacyConfig "openPorts") | default "" | toString) -}}
-{{- $_ := set $s "serviceName" (get $legacyConfig "serviceName" | default "") -}}
-{{- $_ := set $s "runAsUser" (get $legacySecurity "runAsUser" | default 0 | int64) -}}
-{{- if hasKey $legacySecurity "readOnlyRootFilesystem" }}{{ $_ := set $s "readOnlyRootFilesystem" $legacySecurity.readOnlyRootFilesystem }}{{ end -}}
-{{- toYaml $s -}}
-{{- end -}}
-
-{{- define "otel-gateway.ebpf.image" -}}
-{{- (include "otel-gateway.ebpf.settings" . | fromYaml).image -}}
-{{- end -}}
-
-{{/*
-The engine's config file. Discovery: the processes listening on `openPorts`, else every Kubernetes
-workload; never this release's collectors (the Operator's collector pods, and every pod the chart
-renders itself, this agent included) nor the agents' own binaries. OBI reads its endpoint and
-Kubernetes settings from the environment ("otel-gateway.ebpf.env"); Telegen reads everything from here,
-its OTLP settings under exports.otlp.{grpc,http} (it ignores a top-level `otlp:` block).
-*/}}
-{{- define "otel-gateway.ebpf.configFile" -}}
-{{- $s := include "otel-gateway.ebpf.settings" . | fromYaml -}}
-{{- $ns := .root.Release.Namespace -}}
-{{- $operatorCollectors := dict "app.kubernetes.io/managed-by" "opentelemetry-operator" "app.kubernetes.io/component" "opentelemetry-collector" -}}
-{{- $release := dict "app.kubernetes.io/name" (include "otel-gateway.name" .root) "app.kubernetes.io/instance" .root.Release.Name -}}
-{{- $exclude := list (dict "k8s_namespace" $ns "k8s_pod_labels" $operatorCollectors) (dict "k8s_namespace" $ns "k8s_pod_labels" $release) (dict "exe_path" "{*ebpf-instrument,*telegen}") -}}
-{{- $instrument := list (dict "k8s_namespace" "*") -}}
-{{- with $s.openPorts }}{{ $instrument = list (dict "open_ports" .) }}{{ end -}}
-{{- $discovery := dict "instrument" $instrument "exclude_instrument" $exclude -}}
-{{- if eq $s.engine "obi" -}}
-{{- toYaml (dict "discovery" $discovery) -}}
-{{- else -}}
-{{- $insecure := not (hasPrefix "https://" $s.endpoint) -}}
-{{- $otlp := dict "grpc" (dict "enabled" false) "http" (dict "enabled" true "endpoint" $s.endpoint "insecure" $insecure "traces_path" "/v1/traces" "metrics_path" "/v1/metrics" "logs_path" "/v1/logs") -}}
-{{- if $s.grpc -}}
-{{- $otlp = dict "grpc" (dict "enabled" true "endpoint" (regexReplaceAll "^https?://" $s.endpoint "") "insecure" $insecure) "http" (dict "enabled" false) -}}
-{{- end -}}
-{{- $ebpf := dict "enabled" true "discovery" $discovery -}}
-{{- if $s.contextPropagation }}{{ $_ := set $ebpf "tracer" (dict "context_propagation" "all") }}{{ end -}}
-{{- toYaml (dict "ebpf" $ebpf "kubernetes" (dict "enable" true) "pipelines" (dict "traces" (dict "enabled" true)) "exports" (dict "otlp" $otlp)) -}}
-{{- end -}}
-{{- end -}}
-
-{{- define "otel-gateway.ebpf.configData" -}}
-{{- toYaml (dict "config.yaml" (include "otel-gateway.ebpf.configFile" .)) -}}
-{{- end -}}
-
-{{/* Pod annotations: the user's, and a checksum that rolls the pods when the config changes. */}}
-{{- define "otel-gateway.ebpf.podAnnotations" -}}
-{{- toYaml (merge (dict "checksum/config" (include "otel-gateway.ebpf.configFile" . | sha256sum)) (.values.podAnnotations | default dict)) -}}
-{{- end -}}
-
-{{/* With host networking the pod still resolves cluster Services (ClusterFirstWithHostNet). Args: values. */}}
-{{- define "otel-gateway.ebpf.dnsPolicy" -}}
-{{- ternary "ClusterFirstWithHostNet" "ClusterFirst" .values.contextPropagation.enabled -}}
-{{- end -}}
-
-{{- define "otel-gateway.ebpf.env" -}}
-{{- $s := include "otel-gateway.ebpf.settings" . | fromYaml -}}
-{{- $env := list -}}
-{{- if eq $s.engine "obi" -}}
-{{- $env = append $env (dict "name" "OTEL_EBPF_KUBE_METADATA_ENABLE" "value" "true") -}}
-{{- with $s.openPorts }}{{ $env = append $env (dict "name" "OTEL_EBPF_OPEN_PORT" "value" .) }}{{ end -}}
-{{- if $s.contextPropagation }}{{ $env = append $env (dict "name" "OTEL_EBPF_BPF_CONTEXT_PROPAGATION" "value" "all") }}{{ end -}}
-{{- $env = append $env (dict "name" "OTEL_EXPORTER_OTLP_ENDPOINT" "value" $s.endpoint) -}}
-{{- /* OBI guesses gRPC from port 4317 and HTTP otherwise; the computed endpoint is HTTP. */ -}}
-{{- if $s.computed }}{{ $env = append $env (dict "name" "OTEL_EXPORTER_OTLP_PROTOCOL" "value" "http/protobuf") }}{{ end -}}
-{{- end -}}
-{{- with $s.serviceName }}{{ $env = append $env (dict "name" "OTEL_SERVICE_NAME" "value" .) }}{{ end -}}
-{{- toYaml $env -}}
-{{- end -}}
-
-{{/*
-Container security: root with exactly the capabilities eBPF instrumentation needs and nothing else,
-or a privileged container. Context propagation rewrites traffic (NET_ADMIN).
-*/}}
-{{- define "otel-gateway.ebpf.securityContext" -}}
-{{- $s := include "otel-gateway.ebpf.settings" . | fromYaml -}}
-{{- $sc := dict "runAsUser" $s.runAsUser -}}
-{{- if $s.privileged -}}
-{{- $_ := set $sc "privileged" true -}}
-{{- else -}}
-{{- $caps := list "BPF" "SYS_PTRACE" "NET_RAW" "CHECKPOINT_RESTORE" "DAC_READ_SEARCH" "PERFMON" -}}
-{{- if $s.contextPropagation }}{{ $caps = append $caps "NET_ADMIN" }}{{ end -}}
-{{- $_ := set $sc "capabilities" (dict "add" $caps "drop" (list "ALL")) -}}
-{{- end -}}
-{{- if hasKey $s "readOnlyRootFilesystem" }}{{ $_ := set $sc "readOnlyRootFilesystem" $s.readOnlyRootFilesystem }}{{ end -}}
-{{- toYaml $sc -}}
-{{- end -}}
-
-{{/* Volumes or their mounts (part: "volumes" or "volumeMounts"): the config, cgroups (read-only), tracefs for context propagation. */}}
-{{- define "otel-gateway.ebpf.volumes" -}}
-{{- $s := include "otel-gateway.ebpf.settings" . | fromYaml -}}
-{{- $vols := list (dict "name" "config" "configMap" (dict "name" .name)) (dict "name" "cgroup" "hostPath" (dict "path" "/sys/fs/cgroup" "type" "Directory")) -}}
-{{- $mounts := list (dict "name" "config" "mountPath" .configDir "readOnly" true) (dict "name" "cgroup" "mountPath" "/sys/fs/cgroup" "readOnly" true) -}}
-{{- if $s.contextPropagation -}}
-{{- $vols = append $vols (dict "name" "tracefs" "hostPath" (dict "path" "/sys/kernel/tracing" "type" "Directory")) -}}
-{{- $mounts = append $mounts (dict "name" "tracefs" "mountPath" "/sys/kernel/tracing") -}}
-{{- end -}}
-{{- if eq $s.engine "obi" -}}
-{{- /* OBI's runtime directory, writable even with a read-only root filesystem. */ -}}
-{{- $vols = append $vols (dict "name" "run" "emptyDir" dict) -}}
-{{- $mounts = append $mounts (dict "name" "run" "mountPath" "/var/run/obi") -}}
-{{- end -}}
-{{- toYaml (ternary $vols $mounts (eq .part "volumes")) -}}
-{{- end -}}
-
-{{/*
-NOTES.txt text of the eBPF agent: what runs and where it exports, and one deprecation line per key
-of the original chart that is set (even with the agent disabled). The component binds it to its
-values as "otel-gateway.ebpf.notes" (called with the root context). Same args as the helpers above.
-*/}}
-{{- define "otel-gateway.ebpf.notesText" -}}
-{{- $v := .values -}}
-{{- $lines := list -}}
-{{- if $v.enabled -}}
-{{- $s := include "otel-gateway.ebpf.settings" . | fromYaml -}}
-{{- $mode := ternary "privileged" "unprivileged (root with the eBPF capabilities only)" $s.privileged -}}
-{{- if $s.contextPropagation }}{{ $mode = printf "%s, context propagation on" $mode }}{{ end -}}
-{{- $lines = append $lines (printf "eBPF agent (%s, %s): DaemonSet %s, %s." $s.engine $s.image .name $mode) -}}
-{{- $what := ternary (printf "the processes listening on %s" $s.openPorts) "every Kubernetes workload except this release's collectors and itself" (ne $s.openPorts "") -}}
-{{- $lines = append $lines (printf "It instruments %s and exports OTLP/%s to %s" $what (ternary "gRPC" "HTTP" $s.grpc) $s.endpoint) -}}
-{{- end -}}
-{{- $legacy := dict "podSecurityContext.hostPID" "no effect, the agent always runs with hostPID: true" "securityContext.privileged" (printf "use %sprivileged (applied)" .key) "securityContext.runAsUser" "applied to the container as given" "securityContext.readOnlyRootFilesystem" "applied to the container as given" "config.otlpEndpoint" "applied, it overrides the node-local agent endpoint" "config.openPorts" (printf "use %sopenPorts (applied when that is empty)" .key) "config.serviceName" "applied as OTEL_SERVICE_NAME" -}}
-{{- range $path, $msg := $legacy -}}
-{{- $parts := splitList "." $path -}}
-{{- $block := get $v (first $parts) | default dict -}}
-{{- if hasKey $block (last $parts) -}}
-{{- $lines = append $lines (printf "DEPRECATED: %s%s is a key of the original chart: %s." $.key $path $msg) -}}
-{{- end -}}
-{{- end -}}
-{{- join "\n" $lines -}}
-{{- end -}}
-
-
 {{/*
 The gateway's generated collector configuration: OTLP in; memory limiter, Kubernetes attributes,
 resource attributes, health-check filtering, tail sampling and batching; the destinations out.
@@ -566,82 +367,6 @@ resource attributes, health-check filtering, tail sampling and batching; the des
 {{- toYaml (dict "maxUnavailable" (int64 .values.maxUnavailable)) -}}
 {{- end -}}
 
-
-{{/*
-Where in-cluster senders that are not collectors (auto-instrumented SDKs, the eBPF agent) export:
-an explicit endpoint when given, else the node-local agent's Service (internalTrafficPolicy: Local,
-so traffic stays on the node and the agent load-balances traces by trace ID), else the gateway's.
-Args: root, override (explicit endpoint or ""), agentEnabled, gatewayEnabled, key (the values path
-named when nothing is left to send to), grpc (true: the OTLP/gRPC port, else OTLP/HTTP).
-*/}}
-{{- define "otel-gateway.otlpEndpoint" -}}
-{{- $port := ternary "4317" "4318" (.grpc | default false) -}}
-{{- if .override -}}
-{{- .override -}}
-{{- else if .agentEnabled -}}
-{{- printf "http://%s:%s" (include "otel-gateway.agent.host" .root) $port -}}
-{{- else if .gatewayEnabled -}}
-{{- printf "http://%s:%s" (include "otel-gateway.gateway.host" .root) $port -}}
-{{- else -}}
-{{- fail (printf "%s must be set: the agent and the gateway collector are both disabled, so the chart has no OTLP endpoint to send to" .key) -}}
-{{- end -}}
-{{- end -}}
-
-{{/* spec.sampler of the Instrumentation; the argument only when given (the CRD wants a string). Args: values (sampler). */}}
-{{- define "otel-gateway.instrumentation.sampler" -}}
-{{- $s := dict "type" .values.type -}}
-{{- with .values.argument }}{{ $_ := set $s "argument" (toString .) }}{{ end -}}
-{{- toYaml $s -}}
-{{- end -}}
-
-{{/*
-One language block of the Instrumentation: image (honouring global.imageRegistry), env as a list,
-and the init container's resources under the CRD's field name for that language. Web server
-modules (Apache HTTPD, Nginx) export with OTLP/gRPC only, so they are given the gRPC endpoint.
-Args: root, values ({image, env, resources}), resourcesField, endpointDirective, endpoint.
-*/}}
-{{- define "otel-gateway.instrumentation.language" -}}
-{{- $out := dict "image" (include "otel-gateway.image" (dict "root" .root "image" .values.image)) -}}
-{{- $env := list -}}
-{{- range $name, $val := .values.env -}}
-{{- if kindIs "map" $val -}}
-{{- $env = append $env (merge (dict "name" $name) $val) -}}
-{{- else -}}
-{{- /* Whole numbers arrive as float64 and would print as 1e+06. */ -}}
-{{- if and (kindIs "float64" $val) (eq $val (floor $val)) }}{{ $val = int64 $val }}{{ end -}}
-{{- $env = append $env (dict "name" $name "value" (toString $val)) -}}
-{{- end -}}
-{{- end -}}
-{{- with $env }}{{ $_ := set $out "env" . }}{{ end -}}
-{{- with .values.resources }}{{ $_ := set $out $.resourcesField . }}{{ end -}}
-{{- with .endpointDirective }}{{ $_ := set $out "attrs" (list (dict "name" . "value" $.endpoint)) }}{{ end -}}
-{{- toYaml $out -}}
-{{- end -}}
-
-{{/*
-NOTES.txt text of the Instrumentation: the exact annotation per language for the namespace the
-chart went into, where the SDKs export, and one deprecation line per legacy key set. The component
-binds it to its values as "otel-gateway.instrumentation.notes" (called with the root context).
-Args: root, values (instrumentation), key, agentEnabled, gatewayEnabled.
-*/}}
-{{- define "otel-gateway.instrumentation.notesText" -}}
-{{- $v := .values -}}
-{{- $lines := list -}}
-{{- if $v.enabled -}}
-{{- $lines = append $lines "Auto-instrumentation (OpenTelemetry Operator): add one of these annotations to a pod template:" -}}
-{{- range $lang := list "python" "java" "nodejs" "dotnet" "go" "apache-httpd" "nginx" -}}
-{{- $lines = append $lines (printf "  instrumentation.opentelemetry.io/inject-%s: \"%s/%s\"" $lang $.root.Release.Namespace $v.name) -}}
-{{- end -}}
-{{- $endpoint := include "otel-gateway.otlpEndpoint" (dict "root" .root "override" $v.exporter.endpoint "agentEnabled" .agentEnabled "gatewayEnabled" .gatewayEnabled "key" (printf "%sexporter.endpoint" .key)) -}}
-{{- $lines = append $lines (printf "Instrumented workloads export OTLP/HTTP to %s" $endpoint) -}}
-{{- end -}}
-{{- if hasKey $v "selfObservability" -}}
-{{- $lines = append $lines (printf "DEPRECATED: %sselfObservability is a key of the original chart and has no effect; remove it." .key) -}}
-{{- end -}}
-{{- join "\n" $lines -}}
-{{- end -}}
-
-
 {{/*
 Memory: GOMEMLIMIT is 80% of the container's memory limit, computed at render time from any
 Kubernetes quantity, so the Go runtime collects garbage before the kernel kills the container.
@@ -668,7 +393,6 @@ Kubernetes quantity, so the Go runtime collects garbage before the kernel kills 
 {{- end -}}
 {{- end -}}
 
-
 {{/*
 Deep merge of a user's collector `config` over the generated one: maps merge, lists and scalars
 replace, and a key set to null removes the generated key. sprig's mergeOverwrite cannot be used:
@@ -687,7 +411,6 @@ Args: dst (mutated in place), src.
 {{- end -}}
 {{- end -}}
 {{- end -}}
-
 
 {{/*
 Names and labels. "CHART" is replaced by the chart's name when the emitter writes the chart, so
@@ -764,11 +487,6 @@ app.kubernetes.io/component: {{ .component }}
 {{/* "<a>-<b>". Args: a, b. */}}
 {{- define "otel-gateway.join" -}}
 {{- printf "%s-%s" .a .b -}}
-{{- end -}}
-
-
-{{- define "otel-gateway.gateway.service" -}}
-{{ .Values.name }}-collector
 {{- end -}}
 
 {{- define "otel-gateway.gateway.host" -}}
