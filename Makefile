@@ -11,7 +11,7 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-.PHONY: install charts generate build otelcol test drift package clean
+.PHONY: install charts generate build lint format otelcol test drift package clean
 install: $(NPM_STAMP)
 
 charts generate: install
@@ -19,6 +19,13 @@ charts generate: install
 
 build: install
 	npx tsc --noEmit -p .
+
+## lint: eslint and prettier (`make format` rewrites what prettier would change)
+lint: install
+	npm run --silent lint
+
+format: install
+	npm run --silent format
 
 ## otelcol: the collector the tests run (Collector Builder, Go module proxy); prints its path
 otelcol: install
@@ -34,7 +41,7 @@ drift: charts
 ## test: everything, on a fresh clone; it must leave `git status` as it found it
 test:
 	@before=$$(git status --porcelain --untracked-files=all); \
-	$(MAKE) --no-print-directory install build drift otelcol && npx jest --ci && \
+	$(MAKE) --no-print-directory install build lint drift otelcol && npx jest --ci && \
 	after=$$(git status --porcelain --untracked-files=all) && \
 	if [ "$$before" != "$$after" ]; then echo "make test changed the working tree:"; diff <(echo "$$before") <(echo "$$after"); exit 1; fi
 

@@ -29,10 +29,7 @@ const HELMS = {
       version: 'v3.21.4',
       // Helm 3's Makefile stamps its default Kubernetes version from its k8s.io/client-go (v0.36 ->
       // 1.36); without these a plain build claims 1.20 in .Capabilities.KubeVersion and lint.
-      ldflags: ['chartutil', 'lint/rules'].flatMap((p) => [
-        `-X helm.sh/helm/v3/pkg/${p}.k8sVersionMajor=1`,
-        `-X helm.sh/helm/v3/pkg/${p}.k8sVersionMinor=36`,
-      ]),
+      ldflags: ['chartutil', 'lint/rules'].flatMap((p) => [`-X helm.sh/helm/v3/pkg/${p}.k8sVersionMajor=1`, `-X helm.sh/helm/v3/pkg/${p}.k8sVersionMinor=36`]),
     },
   },
 };
@@ -70,7 +67,7 @@ function fromEnv(name) {
   try {
     return { name, bin, version: helmVersion(bin), source: 'env' };
   } catch (e) {
-    throw new Error(`${envVar}=${bin} does not run \`helm version\`: ${e.message}`);
+    throw new Error(`${envVar}=${bin} does not run \`helm version\`: ${e.message}`, { cause: e });
   }
 }
 

@@ -50,7 +50,12 @@ function goVersion(): string {
 function manifest(components: readonly CollectorComponent[], outputPath: string): string {
   const sections: Record<string, { gomod: string }[]> = {};
   for (const comp of components) (sections[SECTIONS[comp.kind]] ??= []).push({ gomod: `${comp.module} v${COLLECTOR_RELEASE.version}` });
-  const dist = { name: 'otelcol-ollyscale', description: 'OpenTelemetry Collector with the components of the ollyscale charts', output_path: outputPath, version: COLLECTOR_RELEASE.version };
+  const dist = {
+    name: 'otelcol-ollyscale',
+    description: 'OpenTelemetry Collector with the components of the ollyscale charts',
+    output_path: outputPath,
+    version: COLLECTOR_RELEASE.version,
+  };
   return stringify({ dist, ...sections });
 }
 
@@ -58,7 +63,11 @@ const ALL = [...CHART_COMPONENTS, ...HARNESS_COMPONENTS];
 
 /** The cache folder: one per component list, release and Go version, so a change rebuilds. */
 export function cacheDir(): string {
-  const key = createHash('sha256').update(JSON.stringify([ALL, COLLECTOR_RELEASE, BUILD_FLAGS, process.platform, process.arch])).update(goVersion()).digest('hex').slice(0, 12);
+  const key = createHash('sha256')
+    .update(JSON.stringify([ALL, COLLECTOR_RELEASE, BUILD_FLAGS, process.platform, process.arch]))
+    .update(goVersion())
+    .digest('hex')
+    .slice(0, 12);
   return path.join(ROOT, '.cache', 'otelcol', key);
 }
 
@@ -82,7 +91,10 @@ function builder(dir: string): string {
   const bin = path.join(dir, 'bin', 'builder');
   if (fs.existsSync(bin)) return bin;
   console.error(`otelcol: installing the Collector Builder v${COLLECTOR_RELEASE.version}`);
-  const r = spawnSync('go', ['install', `go.opentelemetry.io/collector/cmd/builder@v${COLLECTOR_RELEASE.version}`], { env: { ...GO_ENV, GOBIN: path.dirname(bin) }, encoding: 'utf8' });
+  const r = spawnSync('go', ['install', `go.opentelemetry.io/collector/cmd/builder@v${COLLECTOR_RELEASE.version}`], {
+    env: { ...GO_ENV, GOBIN: path.dirname(bin) },
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`go install of the Collector Builder failed:\n${r.stderr}`);
   return bin;
 }

@@ -32,12 +32,16 @@ const validated: string[] = [];
 const notValidated: { where: string; missing: MissingComponent[] }[] = [];
 
 beforeAll(() => {
-  console.log(`Collector configurations are validated by ${otelcol().bin} (${otelcol().source}), with these changes for running outside a cluster:\n${describeShims(VALIDATE_SHIMS)}`);
+  console.log(
+    `Collector configurations are validated by ${otelcol().bin} (${otelcol().source}), with these changes for running outside a cluster:\n${describeShims(VALIDATE_SHIMS)}`,
+  );
 });
 
 afterAll(() => {
   const lines = notValidated.flatMap((n) => n.missing.map((m) => `  ${n.where}: ${m.section}.${m.id} left out — ${m.module}: ${m.why}`));
-  console.log(`${validated.length} collector configurations validated by the real collector (${validated.join(', ')}).${lines.length ? `\nNOT validated (the build lacks the module):\n${lines.join('\n')}` : ''}`);
+  console.log(
+    `${validated.length} collector configurations validated by the real collector (${validated.join(', ')}).${lines.length ? `\nNOT validated (the build lacks the module):\n${lines.join('\n')}` : ''}`,
+  );
 });
 
 test('the suite has the charts of the product', () => {
@@ -95,7 +99,8 @@ describe.each(charts)('chart %s', (chart) => {
           for (const [section, ids] of Object.entries<any>(c.config))
             if (section !== 'service')
               for (const id of Object.keys(ids ?? {}))
-                if (!CHART_COMPONENTS.some((d) => `${d.kind}s` === section && d.type === id.split('/')[0])) failures.push(`${where}: ${section}.${id} is not in generator/distribution's component list`);
+                if (!CHART_COMPONENTS.some((d) => `${d.kind}s` === section && d.type === id.split('/')[0]))
+                  failures.push(`${where}: ${section}.${id} is not in generator/distribution's component list`);
       }
       expect(failures).toEqual([]);
     });

@@ -32,13 +32,22 @@ const text = (chart: HelmChart) => chart.renderTemplates().get('test.yaml')!;
 
 /** One object per form the emitter writes. */
 function fillForms(scope: TemplateScope, r: ReturnType<typeof refs<typeof model>>) {
-    new TemplatedObject(scope, 'cm', {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: `${r.name}-config`, namespace: release.namespace().token, annotations: optional(r.selector) },
-      data: { replicas: r.replicas, name: r.name, memory: r.memory, flag: r.enabled, literal: 'a {{ b }} c', labels: r.labels, sel: optional(r.selector), gated: when(r.feature.enabled, r.name) },
-    });
-    new TemplatedObject(scope, 'gated', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'gated' }, when: cond.is(r.feature.enabled) });
+  new TemplatedObject(scope, 'cm', {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: `${r.name}-config`, namespace: release.namespace().token, annotations: optional(r.selector) },
+    data: {
+      replicas: r.replicas,
+      name: r.name,
+      memory: r.memory,
+      flag: r.enabled,
+      literal: 'a {{ b }} c',
+      labels: r.labels,
+      sel: optional(r.selector),
+      gated: when(r.feature.enabled, r.name),
+    },
+  });
+  new TemplatedObject(scope, 'gated', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'gated' }, when: cond.is(r.feature.enabled) });
 }
 
 describe('forms', () => {
@@ -108,7 +117,9 @@ describe('refusals name the object and field', () => {
   const r = refs(model);
   const where = 'ConfigMap/test';
   test('a block inside a string', () => {
-    expect(() => emitObject({ data: { x: `a-${r.labels}` } }, where)).toThrow(/ConfigMap\/test: field data\.x: structural reference \.Values\.labels inside a string/);
+    expect(() => emitObject({ data: { x: `a-${r.labels}` } }, where)).toThrow(
+      /ConfigMap\/test: field data\.x: structural reference \.Values\.labels inside a string/,
+    );
   });
   test('a reference used as a key', () => {
     expect(() => emitObject({ data: { [`${r.name}`]: 'v' } }, where)).toThrow(/ConfigMap\/test: field data: reference used as a key/);

@@ -19,13 +19,25 @@ function notesChart(chart: string): string {
     const text = fs.readFileSync(path.join(dir, 'templates', 'NOTES.txt'), 'utf8');
     fs.rmSync(path.join(dir, 'templates', 'NOTES.txt'));
     fs.writeFileSync(path.join(dir, 'templates', '_notes-under-test.tpl'), `{{- define "notes-under-test" -}}\n${text}{{- end -}}\n`);
-    fs.writeFileSync(path.join(dir, 'templates', 'notes-under-test.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: {{ include "notes-under-test" . | quote }}\n');
+    fs.writeFileSync(
+      path.join(dir, 'templates', 'notes-under-test.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: {{ include "notes-under-test" . | quote }}\n',
+    );
   }
   return dir;
 }
 
 function notes(helm: (typeof HELMS)[number], chart: string, namespace: string, args: string[] = []): string {
-  const r = runHelm(helm, ['template', 'ollyscale-otel', notesChart(chart), '--namespace', namespace, '--show-only', 'templates/notes-under-test.yaml', ...args]);
+  const r = runHelm(helm, [
+    'template',
+    'ollyscale-otel',
+    notesChart(chart),
+    '--namespace',
+    namespace,
+    '--show-only',
+    'templates/notes-under-test.yaml',
+    ...args,
+  ]);
   if (r.code !== 0) throw new Error(r.stderr);
   return parseManifests(r.stdout)[0].data.notes;
 }
@@ -39,7 +51,7 @@ test('the NOTES rendered for these tests are what helm install prints', () => {
 });
 
 describe.each(HELMS)('ollyscale-otel NOTES.txt with $name', (helm) => {
-  test('a default install into otel-system prints the seed README\'s endpoints and annotation', () => {
+  test("a default install into otel-system prints the seed README's endpoints and annotation", () => {
     const n = notes(helm, 'ollyscale-otel', 'otel-system');
     expect(n).toContain('gateway-collector.otel-system.svc.cluster.local:4317 (gRPC) or :4318 (HTTP)');
     expect(n).toContain('agent-collector.otel-system.svc.cluster.local:4318 (HTTP)');
@@ -75,7 +87,13 @@ describe.each(HELMS)('ollyscale-otel NOTES.txt with $name', (helm) => {
 
   test('each original-chart key set prints one deprecation line', () => {
     const n = notes(helm, 'ollyscale-otel', 'otel-system', ['-f', path.join(ROOT, 'examples', 'ollyscale-otel', 'legacy-original-chart.yaml')]);
-    for (const key of ['global.namespace', 'global.ollyscaleNamespace', 'otelTemplates.enabled', 'otelTemplates.templates', 'instrumentation.selfObservability']) {
+    for (const key of [
+      'global.namespace',
+      'global.ollyscaleNamespace',
+      'otelTemplates.enabled',
+      'otelTemplates.templates',
+      'instrumentation.selfObservability',
+    ]) {
       expect(n.split('\n').filter((l) => l.startsWith(`DEPRECATED: ${key} `))).toHaveLength(1);
     }
   });

@@ -44,7 +44,11 @@ const AGENT_TRACES: TracePlan[] = [
   ...times(45, (i) => ({ kind: 'demo-services', service: ['demo-frontend', 'otel-demo-cart', 'ai-agent-planner'][i % 3] })),
   ...times(40, () => ({ kind: 'non-ollyscale-services', service: 'checkout' })),
   // Below the HTTP error range on both attributes: only the baseline policy may keep these.
-  ...times(BASELINE.n, (i) => ({ kind: 'ollyscale-baseline', service: i % 2 ? 'ollyscale-api' : 'ollyscale-ui', attributes: { 'http.response.status_code': 200, 'http.status_code': 399 } })),
+  ...times(BASELINE.n, (i) => ({
+    kind: 'ollyscale-baseline',
+    service: i % 2 ? 'ollyscale-api' : 'ollyscale-ui',
+    attributes: { 'http.response.status_code': 200, 'http.status_code': 399 },
+  })),
 ];
 const BROWSER_TRACES: TracePlan[] = times(20, () => ({ kind: 'browser', service: 'web-frontend' }));
 const METRIC = 'e2e.requests';
@@ -78,7 +82,9 @@ function withLogs(fn: () => Promise<void> | void): () => Promise<void> {
 
 /** Starts each collector; every one that started is in `processes` (so afterAll stops it) before any error is thrown. */
 async function startAll(topology: Topology, starts: [string, RenderedCollector, PipelineInstance | null][]): Promise<void> {
-  const results = await Promise.allSettled(starts.map(([name, c, at]) => CollectorProcess.start(name, at ? applyShims(pipelineShims(topology, at), c) : c, dir)));
+  const results = await Promise.allSettled(
+    starts.map(([name, c, at]) => CollectorProcess.start(name, at ? applyShims(pipelineShims(topology, at), c) : c, dir)),
+  );
   for (const r of results) if (r.status === 'fulfilled') processes.push(r.value);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
@@ -98,11 +104,16 @@ beforeAll(
     const topology = drawTopology(REPLICAS);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ollyscale-otel-pipeline-'));
     // The list is the same for every process (each applies to the collectors it concerns).
-    console.log(`Changes to the rendered configurations (test/harness/cluster-shims.ts):\n${describeShims(pipelineShims(topology, { host: topology.gateways[0], replica: 0 }))}`);
+    console.log(
+      `Changes to the rendered configurations (test/harness/cluster-shims.ts):\n${describeShims(pipelineShims(topology, { host: topology.gateways[0], replica: 0 }))}`,
+    );
 
     // Downstream first, so nothing is sent to a collector that is not there yet.
     await startAll(topology, [['capture', captureCollector(topology, dir), null]]);
-    await startAll(topology, topology.gateways.map((host, replica) => [`gateway-${replica}`, gateway, { host, replica }]));
+    await startAll(
+      topology,
+      topology.gateways.map((host, replica) => [`gateway-${replica}`, gateway, { host, replica }]),
+    );
     await startAll(topology, [
       ['agent', agent, { host: topology.agent }],
       ['browser', browser, { host: topology.browser }],
@@ -125,11 +136,17 @@ beforeAll(
     const settled = await settledCapture(dir, REPLICAS, (c) => {
       const counts = new Map<string, number>();
       for (const s of c.spans) counts.set(s.traceId, (counts.get(s.traceId) ?? 0) + 1);
-      return mustKeep.every((id) => counts.get(id) === SPANS_PER_TRACE) && c.metrics.some((m) => m.name === METRIC) && c.logs.some((l) => l.body?.stringValue === LOG_BODY);
+      return (
+        mustKeep.every((id) => counts.get(id) === SPANS_PER_TRACE) &&
+        c.metrics.some((m) => m.name === METRIC) &&
+        c.logs.some((l) => l.body?.stringValue === LOG_BODY)
+      );
     });
     capture = settled.capture;
     for (const s of capture.spans) byTrace.set(s.traceId, [...(byTrace.get(s.traceId) ?? []), s]);
-    console.log(`capture ${settled.complete ? 'complete and settled' : 'INCOMPLETE'} ${settled.waitedMs} ms after sending: ${capture.spans.length} spans of ${byTrace.size} traces, ${capture.metrics.length} metrics, ${capture.logs.length} log records`);
+    console.log(
+      `capture ${settled.complete ? 'complete and settled' : 'INCOMPLETE'} ${settled.waitedMs} ms after sending: ${capture.spans.length} spans of ${byTrace.size} traces, ${capture.metrics.length} metrics, ${capture.logs.length} log records`,
+    );
   }),
 );
 
@@ -174,7 +191,15 @@ it(
     console.log(`policies: ${kinds.map((k) => `${k} ${kept(ofKind(k)).length}/${ofKind(k).length}`).join(', ')}`);
     for (const k of kinds) expect([k, kept(ofKind(k)).length]).toEqual([k, ofKind(k).length]);
     // The status codes arrived as integers, the type numeric_attribute matches.
-    const attribute = (kind: string, key: string) => new Set(kept(ofKind(kind)).flatMap((t) => byTrace.get(t.traceId)!.filter((s) => key in s.attributes).map((s) => JSON.stringify(s.attributes[key]))));
+    const attribute = (kind: string, key: string) =>
+      new Set(
+        kept(ofKind(kind)).flatMap((t) =>
+          byTrace
+            .get(t.traceId)!
+            .filter((s) => key in s.attributes)
+            .map((s) => JSON.stringify(s.attributes[key])),
+        ),
+      );
     expect([...attribute('http-errors', 'http.response.status_code')]).toEqual([JSON.stringify({ intValue: '503' })]);
     expect([...attribute('http-errors-legacy-attribute', 'http.status_code')]).toEqual([JSON.stringify({ intValue: '404' })]);
   }),
@@ -209,7 +234,9 @@ it(
     const metric = capture.metrics.find((m) => m.name === METRIC);
     const log = capture.logs.find((l) => l.body?.stringValue === LOG_BODY);
     const span = capture.spans.find((s) => s.resource['service.name']?.stringValue === 'checkout');
-    console.log(`metric ${METRIC} resource: ${JSON.stringify(metric?.resource)}\nlog resource: ${JSON.stringify(log?.resource)}\nspan resource: ${JSON.stringify(span?.resource)}`);
+    console.log(
+      `metric ${METRIC} resource: ${JSON.stringify(metric?.resource)}\nlog resource: ${JSON.stringify(log?.resource)}\nspan resource: ${JSON.stringify(span?.resource)}`,
+    );
     for (const [what, resource, service] of [
       ['metric', metric?.resource, 'e2e-metrics'],
       ['log', log?.resource, 'e2e-logs'],
@@ -247,14 +274,19 @@ function paddedTraceRequest(size: number): Uint8Array {
 
 describe('browser collector', () => {
   const preflight = (origin: string) =>
-    fetch(`${otlpHttp(find('browser'))}/v1/traces`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' } });
+    fetch(`${otlpHttp(find('browser'))}/v1/traces`, {
+      method: 'OPTIONS',
+      headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+    });
 
   it(
     'answers a CORS preflight from the allowed origin, and not from another',
     withLogs(async () => {
       const [allowed, other] = await Promise.all([preflight(ALLOWED_ORIGIN), preflight('https://evil.example.org')]);
       const allowOrigin = (r: Response) => r.headers.get('access-control-allow-origin');
-      console.log(`CORS preflight: ${ALLOWED_ORIGIN} → ${allowed.status}, Access-Control-Allow-Origin ${allowOrigin(allowed)}; https://evil.example.org → ${other.status}, ${allowOrigin(other)}`);
+      console.log(
+        `CORS preflight: ${ALLOWED_ORIGIN} → ${allowed.status}, Access-Control-Allow-Origin ${allowOrigin(allowed)}; https://evil.example.org → ${other.status}, ${allowOrigin(other)}`,
+      );
       expect(allowed.status).toBe(204);
       expect(allowOrigin(allowed)).toBe(ALLOWED_ORIGIN);
       expect(allowOrigin(other)).toBeNull();
@@ -267,7 +299,11 @@ describe('browser collector', () => {
       const max = find('browser').config.receivers.otlp.protocols.http.max_request_body_size;
       expect(max).toBe(65536); // browserCollector.maxRequestBodyBytes in the values file
       const post = async (size: number) => {
-        const r = await fetch(`${otlpHttp(find('browser'))}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf', Origin: ALLOWED_ORIGIN }, body: paddedTraceRequest(size) });
+        const r = await fetch(`${otlpHttp(find('browser'))}/v1/traces`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-protobuf', Origin: ALLOWED_ORIGIN },
+          body: paddedTraceRequest(size),
+        });
         return { status: r.status, body: (await r.text()).slice(0, 200) };
       };
       const [atMax, over] = await Promise.all([post(max), post(max + 1)]);
@@ -285,7 +321,12 @@ describe('browser collector', () => {
       const resources = kept(browser).flatMap((t) => byTrace.get(t.traceId)!.map((s) => s.resource));
       console.log(`browser traces kept ${kept(browser).length}/${browser.length}, resource: ${JSON.stringify(resources[0])}`);
       expect(kept(browser).length).toBe(browser.length);
-      for (const r of resources) expect(r).toMatchObject({ 'telemetry.source': { stringValue: 'browser' }, 'k8s.cluster.name': { stringValue: 'e2e' }, environment: { stringValue: 'e2e' } });
+      for (const r of resources)
+        expect(r).toMatchObject({
+          'telemetry.source': { stringValue: 'browser' },
+          'k8s.cluster.name': { stringValue: 'e2e' },
+          environment: { stringValue: 'e2e' },
+        });
     }),
   );
 });

@@ -27,7 +27,11 @@ const helpers = [
 
 describe('checkTemplates', () => {
   it('keeps exactly the helpers the templates reach, with their comments', () => {
-    const r = checkTemplates([{ file: 'templates/svc.yaml', text: 'name: {{ include "c.gateway.service" . }}\nlabels: {{ toYaml .Values.gateway.labels.team }}' }], helpers, model);
+    const r = checkTemplates(
+      [{ file: 'templates/svc.yaml', text: 'name: {{ include "c.gateway.service" . }}\nlabels: {{ toYaml .Values.gateway.labels.team }}' }],
+      helpers,
+      model,
+    );
     expect(r.errors).toEqual([]);
     expect(r.helpers).toContain('{{/* The gateway Service. */}}\n{{- define "c.gateway.service" -}}');
     expect(r.helpers).not.toContain('c.unused');
@@ -50,18 +54,25 @@ describe('checkTemplates', () => {
   });
 
   it('reports a .Values path the model lacks, and accepts any path below a map or free-form value', () => {
-    const r = checkTemplates([{ file: 'templates/x.yaml', text: '{{ .Values.gateway.nmae }} {{ .root.Values.gateway.labels.a.b }} {{ $.Values.config.x.y }}' }], helpers, model);
+    const r = checkTemplates(
+      [{ file: 'templates/x.yaml', text: '{{ .Values.gateway.nmae }} {{ .root.Values.gateway.labels.a.b }} {{ $.Values.config.x.y }}' }],
+      helpers,
+      model,
+    );
     expect(r.errors).toEqual(["templates/x.yaml: reads .Values.gateway.nmae, which is not in the chart's values model"]);
   });
 });
 
 describe('definitions', () => {
   it('refuses helper text outside a define block', () => {
-    expect(() => definitions('{{ if .Values.x }}y{{ end }}', 'library/bad.tpl')).toThrow('library/bad.tpl: only define blocks may stand at the top level of a helper file, found {{ if .Values.x }}');
+    expect(() => definitions('{{ if .Values.x }}y{{ end }}', 'library/bad.tpl')).toThrow(
+      'library/bad.tpl: only define blocks may stand at the top level of a helper file, found {{ if .Values.x }}',
+    );
   });
 
   it('nests if, range and with inside a define', () => {
-    const text = '{{- define "a" -}}{{ range .x }}{{ with .y }}{{ if . }}1{{ else if .z }}2{{ end }}{{ end }}{{ end }}{{- end -}}\n{{- define "b" -}}b{{- end -}}';
+    const text =
+      '{{- define "a" -}}{{ range .x }}{{ with .y }}{{ if . }}1{{ else if .z }}2{{ end }}{{ end }}{{ end }}{{- end -}}\n{{- define "b" -}}b{{- end -}}';
     expect(definitions(text, 'f').map((d) => d.name)).toEqual(['a', 'b']);
   });
 });

@@ -10,8 +10,33 @@ import { generateChart } from '../generator/emitter/chart-writer';
 import { ROOT } from './harness/helm';
 
 const DRAFT7_KEYWORDS = new Set([
-  '$schema', 'title', 'description', 'default', 'type', 'properties', 'additionalProperties', 'patternProperties', 'required', 'items', 'enum', 'const',
-  'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'minItems', 'maxItems', 'uniqueItems', 'anyOf', 'allOf', 'oneOf', 'not', 'if', 'then', 'else',
+  '$schema',
+  'title',
+  'description',
+  'default',
+  'type',
+  'properties',
+  'additionalProperties',
+  'patternProperties',
+  'required',
+  'items',
+  'enum',
+  'const',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'anyOf',
+  'allOf',
+  'oneOf',
+  'not',
+  'if',
+  'then',
+  'else',
 ]);
 
 /** Schema nodes with their JSON pointers: the values' own keys only, or (all) constraints too. */
@@ -43,7 +68,8 @@ describe.each(CHARTS.map((c) => [c.name, c] as const))('%s', (_name, def) => {
 
   test('every key is described in values.yaml and the schema', () => {
     for (const { at, s } of nodes(schemaJson, false)) {
-      if (/\/(properties|patternProperties)\/[^/]+$/.test(at)) expect({ at, description: typeof s.description === 'string' && s.description.length > 0 }).toEqual({ at, description: true });
+      if (/\/(properties|patternProperties)\/[^/]+$/.test(at))
+        expect({ at, description: typeof s.description === 'string' && s.description.length > 0 }).toEqual({ at, description: true });
     }
     expect(files.get('values.yaml')).toContain('# Image pull policy.');
   });
@@ -60,7 +86,7 @@ describe.each(CHARTS.map((c) => [c.name, c] as const))('%s', (_name, def) => {
     }
   });
 
-  test('the committed schema of this version equals the chart\'s', () => {
+  test("the committed schema of this version equals the chart's", () => {
     const committed = path.join(ROOT, 'schemas', def.name, def.version, 'values.schema.json');
     expect(fs.readFileSync(committed, 'utf8')).toBe(schema);
   });

@@ -13,11 +13,14 @@ export const agentModel = v.object('The node agent collector (DaemonSet).', {
   enabled: v.boolean({ description: 'Deploy the agent collector on every node.', default: true }),
   ...collectorProps('agent collector', 'agent', { cpu: '100m', memory: '128Mi' }, { memory: '512Mi' }, [{ operator: 'Exists', effect: 'NoSchedule' }]),
   presets: v.object('Collection features of the agent.', {
-    kubernetesAttributes: preset('`k8s_attributes` processor filtered to the agent\'s own node, with read-only RBAC on pods, namespaces and replicasets.', true),
-    resourceDetection: preset('`resource_detection` processor (env, system, and the node\'s Kubernetes metadata).', true),
-    logsCollection: preset('`file_log` receiver on /var/log/pods (container parser, checkpoints on the node, read-only host mounts); the agent\'s own logs are excluded.', false),
+    kubernetesAttributes: preset("`k8s_attributes` processor filtered to the agent's own node, with read-only RBAC on pods, namespaces and replicasets.", true),
+    resourceDetection: preset("`resource_detection` processor (env, system, and the node's Kubernetes metadata).", true),
+    logsCollection: preset(
+      "`file_log` receiver on /var/log/pods (container parser, checkpoints on the node, read-only host mounts); the agent's own logs are excluded.",
+      false,
+    ),
     hostMetrics: preset('`host_metrics` receiver (cpu, memory, load, disk, filesystem, network) with the host filesystem mounted read-only.', false),
-    kubeletMetrics: preset('`kubelet_stats` receiver, with read access to the nodes\' stats API.', false),
+    kubeletMetrics: preset("`kubelet_stats` receiver, with read access to the nodes' stats API.", false),
   }),
 });
 

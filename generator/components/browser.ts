@@ -15,21 +15,36 @@ export const browserModel = v.object('The browser (RUM) collector (Deployment, O
   ...collectorProps('browser collector', 'ollyscale-browser', { cpu: '100m', memory: '256Mi' }, { memory: '512Mi' }),
   replicas: v.integer({ description: 'Browser collector replicas.', default: 1, minimum: 0 }),
   cors: v.object('CORS of the OTLP/HTTP receiver; browsers refuse cross-origin exports without it.', {
-    allowedOrigins: v.list(v.string({ description: 'An origin: `https://app.example.com`, `https://*.example.com` (a bare `*` is refused: the collector does not support it).', pattern: ORIGIN }), {
-      description: 'Origins allowed to send telemetry.',
+    allowedOrigins: v.list(
+      v.string({
+        description: 'An origin: `https://app.example.com`, `https://*.example.com` (a bare `*` is refused: the collector does not support it).',
+        pattern: ORIGIN,
+      }),
+      {
+        description: 'Origins allowed to send telemetry.',
+        default: [],
+        uniqueItems: true,
+      },
+    ),
+    allowedHeaders: v.list(v.string({ description: 'A header name.', minLength: 1 }), {
+      description: 'Extra request headers allowed (beyond the CORS-safelisted ones).',
       default: [],
-      uniqueItems: true,
     }),
-    allowedHeaders: v.list(v.string({ description: 'A header name.', minLength: 1 }), { description: 'Extra request headers allowed (beyond the CORS-safelisted ones).', default: [] }),
     maxAge: v.integer({ description: 'Seconds browsers may cache a preflight response.', default: 7200, minimum: 0 }),
   }),
   maxRequestBodyBytes: v.integer({ description: 'Largest request body accepted, in bytes; larger requests are refused.', default: 1048576, minimum: 1 }),
   httpRoute: v.object(
-    'A Gateway API HTTPRoute to the browser collector\'s Service.',
+    "A Gateway API HTTPRoute to the browser collector's Service.",
     {
       enabled: v.boolean({ description: 'Render the HTTPRoute.', default: false }),
-      parentRefs: v.freeform<unknown[]>({ description: 'Gateways the route attaches to (Gateway API parentRefs).', default: [], extra: { items: { type: 'object', required: ['name'] } } }, 'array'),
-      hostnames: v.list(v.string({ description: 'A hostname.', pattern: '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$' }), { description: 'Hostnames of the route.', default: [] }),
+      parentRefs: v.freeform<unknown[]>(
+        { description: 'Gateways the route attaches to (Gateway API parentRefs).', default: [], extra: { items: { type: 'object', required: ['name'] } } },
+        'array',
+      ),
+      hostnames: v.list(v.string({ description: 'A hostname.', pattern: '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$' }), {
+        description: 'Hostnames of the route.',
+        default: [],
+      }),
       pathPrefix: v.string({ description: 'Path prefix routed to the collector.', default: '/v1/', pattern: '^/' }),
     },
     { extra: { if: { properties: { enabled: { const: true } }, required: ['enabled'] }, then: { properties: { parentRefs: { minItems: 1 } } } } },
@@ -52,7 +67,10 @@ export class BrowserCollector extends Construct {
       file: 'browser.yaml',
       spec: { replicas: r.replicas },
     });
-    const route = new TemplateScope(this, 'route', { file: 'browser-httproute.yaml', when: cond.and(...(p.when ? [p.when] : []), cond.is(r.httpRoute.enabled)) });
+    const route = new TemplateScope(this, 'route', {
+      file: 'browser-httproute.yaml',
+      when: cond.and(...(p.when ? [p.when] : []), cond.is(r.httpRoute.enabled)),
+    });
     new TemplatedObject(route, 'httproute', {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
@@ -60,7 +78,12 @@ export class BrowserCollector extends Construct {
       spec: {
         parentRefs: r.httpRoute.parentRefs,
         hostnames: r.httpRoute.hostnames,
-        rules: [{ matches: [{ path: { type: 'PathPrefix', value: r.httpRoute.pathPrefix } }], backendRefs: [{ name: this.endpoints.service.token, port: PORTS.otlpHttp }] }],
+        rules: [
+          {
+            matches: [{ path: { type: 'PathPrefix', value: r.httpRoute.pathPrefix } }],
+            backendRefs: [{ name: this.endpoints.service.token, port: PORTS.otlpHttp }],
+          },
+        ],
       },
     });
   }

@@ -15,14 +15,22 @@ export const DEST_TLS_DIR = '/etc/otelcol/destinations';
 /** Values every collector component has. */
 export function collectorProps(what: string, name: string, req: Record<string, string>, lim: Record<string, string>, tolerationsDefault: unknown[] = []) {
   return {
-    name: v.string({ description: `Name of the ${what}'s OpenTelemetryCollector; its Services are \`<name>-collector\` and \`<name>-collector-headless\`.`, default: name, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 42 }),
+    name: v.string({
+      description: `Name of the ${what}'s OpenTelemetryCollector; its Services are \`<name>-collector\` and \`<name>-collector-headless\`.`,
+      default: name,
+      pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+      maxLength: 42,
+    }),
     image: imageField(`the ${what} (empty repository: \`collectorImage\`)`, '', ''),
     resources: resources(`the ${what}`, req, lim),
     podAnnotations: v.stringMap(`Annotations of the ${what}'s pods.`),
     podLabels: v.stringMap(`Labels of the ${what}'s pods.`),
     ...scheduling(`the ${what}`, tolerationsDefault),
     env: env(`the ${what}`),
-    config: v.freeform({ description: `Collector configuration deep-merged over the generated one (maps merge, lists replace, \`null\` removes a key). A pipeline that uses an undefined component is refused at render time.`, default: {} }),
+    config: v.freeform({
+      description: `Collector configuration deep-merged over the generated one (maps merge, lists replace, \`null\` removes a key). A pipeline that uses an undefined component is refused at render time.`,
+      default: {},
+    }),
   };
 }
 
@@ -70,7 +78,10 @@ export class Collector extends TemplateScope {
     const { ctx, values: r } = p;
     const sa = new ServiceAccountWithRbac(this, 'rbac', { ctx, component: p.component, suffix: r.name, grants: p.grants });
     const c = ctx.chart;
-    const destinationArgs: Record<string, IncludeArg> = { ...(p.destinations && { destinations: p.destinations }), ...(p.viaGateway && { viaGateway: p.viaGateway }) };
+    const destinationArgs: Record<string, IncludeArg> = {
+      ...(p.destinations && { destinations: p.destinations }),
+      ...(p.viaGateway && { viaGateway: p.viaGateway }),
+    };
     new TemplatedObject(this, 'collector', {
       apiVersion: 'opentelemetry.io/v1beta1',
       kind: 'OpenTelemetryCollector',

@@ -6,12 +6,15 @@ import { v } from '../values/model';
 import { DNS_LABEL, pullPolicy } from '../values/common';
 import { COLLECTOR_IMAGE } from '../distribution';
 
-
 /** Top-level values every chart of the suite has. */
 export const chartValues = {
   global: v.object('Settings for every component of the chart.', {
     clusterName: v.string({ description: 'When set, every collector upserts the resource attribute `k8s.cluster.name`.', default: '' }),
-    imageRegistry: v.string({ description: 'When set, replaces the registry part of every image the chart deploys.', default: '', pattern: '^$|^[a-zA-Z0-9.-]+(:[0-9]+)?(/[a-zA-Z0-9._/-]+)?$' }),
+    imageRegistry: v.string({
+      description: 'When set, replaces the registry part of every image the chart deploys.',
+      default: '',
+      pattern: '^$|^[a-zA-Z0-9.-]+(:[0-9]+)?(/[a-zA-Z0-9._/-]+)?$',
+    }),
     imagePullSecrets: v.list(v.object('A pull secret.', { name: v.string({ description: 'Secret name.', minLength: 1 }) }, { required: ['name'] }), {
       description: 'Image pull secrets added to every pod (through the ServiceAccounts the chart creates).',
       default: [],
@@ -20,15 +23,25 @@ export const chartValues = {
   nameOverride: v.string({ description: 'Replaces the chart name in object names.', default: '', pattern: `^$|${DNS_LABEL}` }),
   fullnameOverride: v.string({ description: 'Replaces the release-and-chart full name in object names.', default: '', pattern: `^$|${DNS_LABEL}` }),
   collectorRuntime: v.string({
-    description: 'How collectors run. `operator`: OpenTelemetryCollector v1beta1 resources managed by the OpenTelemetry Operator. (`native`, plain workloads rendered by the chart, is not available in this version.)',
+    description:
+      'How collectors run. `operator`: OpenTelemetryCollector v1beta1 resources managed by the OpenTelemetry Operator. (`native`, plain workloads rendered by the chart, is not available in this version.)',
     default: 'operator',
     enum: ['operator'],
   }),
   commonLabels: v.stringMap('Labels added to every rendered object.'),
   commonAnnotations: v.stringMap('Annotations added to every rendered object.'),
   collectorImage: v.object('The collector image of every collector, unless a component sets its own `image`.', {
-    repository: v.string({ description: 'Collector image repository (the contrib distribution: the k8s distribution lacks Kafka and Prometheus remote write).', default: COLLECTOR_IMAGE.repository, minLength: 1 }),
-    tag: v.string({ description: 'Collector image tag, pinned (never `latest`).', default: COLLECTOR_IMAGE.tag, minLength: 1, extra: { not: { const: 'latest' } } }),
+    repository: v.string({
+      description: 'Collector image repository (the contrib distribution: the k8s distribution lacks Kafka and Prometheus remote write).',
+      default: COLLECTOR_IMAGE.repository,
+      minLength: 1,
+    }),
+    tag: v.string({
+      description: 'Collector image tag, pinned (never `latest`).',
+      default: COLLECTOR_IMAGE.tag,
+      minLength: 1,
+      extra: { not: { const: 'latest' } },
+    }),
     pullPolicy: pullPolicy(),
   }),
 };

@@ -32,17 +32,32 @@ const legacy = (description: string, deprecated: string, props: Record<string, J
 
 export const ebpfAgentModel = v.object('The eBPF agent (DaemonSet): zero-code traces and RED metrics of every workload on each node.', {
   enabled: v.boolean({ description: 'Deploy the eBPF agent.', default: false }),
-  engine: v.string({ description: '`obi`: OpenTelemetry eBPF Instrumentation; `telegen`: the Telegen agent, configured through its own config file.', default: 'obi', enum: EBPF_ENGINES }),
-  image: v.object(`Image of the eBPF agent. Empty repository or tag: the engine's pinned image (obi: \`${EBPF_IMAGES.obi.repository}:${EBPF_IMAGES.obi.tag}\`, telegen: \`${EBPF_IMAGES.telegen.repository}:${EBPF_IMAGES.telegen.tag}\`).`, {
-    repository: v.string({ description: 'Image repository (empty: the engine\'s).', default: '' }),
-    tag: v.string({ description: 'Image tag, pinned (never `latest`; empty: the engine\'s).', default: '', extra: { not: { const: 'latest' } } }),
-    pullPolicy: pullPolicy(),
+  engine: v.string({
+    description: '`obi`: OpenTelemetry eBPF Instrumentation; `telegen`: the Telegen agent, configured through its own config file.',
+    default: 'obi',
+    enum: EBPF_ENGINES,
   }),
-  privileged: v.boolean({ description: '`false`: root with only the capabilities eBPF instrumentation needs and `drop: [ALL]`; `true`: a privileged container.', default: false }),
+  image: v.object(
+    `Image of the eBPF agent. Empty repository or tag: the engine's pinned image (obi: \`${EBPF_IMAGES.obi.repository}:${EBPF_IMAGES.obi.tag}\`, telegen: \`${EBPF_IMAGES.telegen.repository}:${EBPF_IMAGES.telegen.tag}\`).`,
+    {
+      repository: v.string({ description: "Image repository (empty: the engine's).", default: '' }),
+      tag: v.string({ description: "Image tag, pinned (never `latest`; empty: the engine's).", default: '', extra: { not: { const: 'latest' } } }),
+      pullPolicy: pullPolicy(),
+    },
+  ),
+  privileged: v.boolean({
+    description: '`false`: root with only the capabilities eBPF instrumentation needs and `drop: [ALL]`; `true`: a privileged container.',
+    default: false,
+  }),
   contextPropagation: v.object('Trace-context propagation between instrumented services (writes `traceparent` into their traffic).', {
     enabled: v.boolean({ description: 'Propagate context: adds NET_ADMIN, host networking and the `/sys/kernel/tracing` host mount.', default: false }),
   }),
-  openPorts: v.string({ description: 'Instrument only processes listening on these ports (`80,443,8000-8999`; OBI `OTEL_EBPF_OPEN_PORT`). Empty: every Kubernetes workload except the chart\'s collectors and the agent itself.', default: '', pattern: PORTS }),
+  openPorts: v.string({
+    description:
+      "Instrument only processes listening on these ports (`80,443,8000-8999`; OBI `OTEL_EBPF_OPEN_PORT`). Empty: every Kubernetes workload except the chart's collectors and the agent itself.",
+    default: '',
+    pattern: PORTS,
+  }),
   resources: containerResources('Container resources of the eBPF agent.', { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } }),
   podAnnotations: v.stringMap('Annotations of the eBPF agent pods.'),
   // It exports to the node-local agent collector, so it runs where the agent runs (tainted nodes too).
@@ -50,17 +65,27 @@ export const ebpfAgentModel = v.object('The eBPF agent (DaemonSet): zero-code tr
   podSecurityContext: legacy('Pod security of the original chart; only `hostPID` is accepted.', 'no effect: the agent always runs with `hostPID: true`.', {
     hostPID: v.boolean({ description: 'Share the host PID namespace.' }).schema(),
   }),
-  securityContext: legacy('Container security of the original chart.', 'use `privileged`; `privileged: true` means `privileged: true`, `runAsUser` and `readOnlyRootFilesystem` are applied as given.', {
-    privileged: v.boolean({ description: 'Run privileged (same as `privileged: true`).' }).schema(),
-    runAsUser: v.integer({ description: 'User ID of the container (eBPF needs 0).', minimum: 0 }).schema(),
-    readOnlyRootFilesystem: v.boolean({ description: 'Mount the root filesystem read-only.' }).schema(),
-  }),
-  config: legacy('Agent settings of the original chart.', 'use `openPorts`; `otlpEndpoint` overrides the computed endpoint, `serviceName` sets `OTEL_SERVICE_NAME`.', {
-    otlpEndpoint: v.string({ description: 'OTLP endpoint; overrides the node-local agent (a `:4317` endpoint is used as OTLP/gRPC).', pattern: ENDPOINT }).schema(),
-    // The original chart may have held a bare port number.
-    openPorts: { ...v.string({ description: 'Same as `openPorts` (which wins when both are set).', pattern: PORTS }).schema(), type: ['string', 'integer'] },
-    serviceName: v.string({ description: 'Service name of everything the agent reports (`OTEL_SERVICE_NAME`).' }).schema(),
-  }),
+  securityContext: legacy(
+    'Container security of the original chart.',
+    'use `privileged`; `privileged: true` means `privileged: true`, `runAsUser` and `readOnlyRootFilesystem` are applied as given.',
+    {
+      privileged: v.boolean({ description: 'Run privileged (same as `privileged: true`).' }).schema(),
+      runAsUser: v.integer({ description: 'User ID of the container (eBPF needs 0).', minimum: 0 }).schema(),
+      readOnlyRootFilesystem: v.boolean({ description: 'Mount the root filesystem read-only.' }).schema(),
+    },
+  ),
+  config: legacy(
+    'Agent settings of the original chart.',
+    'use `openPorts`; `otlpEndpoint` overrides the computed endpoint, `serviceName` sets `OTEL_SERVICE_NAME`.',
+    {
+      otlpEndpoint: v
+        .string({ description: 'OTLP endpoint; overrides the node-local agent (a `:4317` endpoint is used as OTLP/gRPC).', pattern: ENDPOINT })
+        .schema(),
+      // The original chart may have held a bare port number.
+      openPorts: { ...v.string({ description: 'Same as `openPorts` (which wins when both are set).', pattern: PORTS }).schema(), type: ['string', 'integer'] },
+      serviceName: v.string({ description: 'Service name of everything the agent reports (`OTEL_SERVICE_NAME`).' }).schema(),
+    },
+  ),
 });
 
 export interface EbpfAgentProps extends ComponentProps<typeof ebpfAgentModel> {

@@ -11,19 +11,50 @@ import { RULES } from './rbac';
 const DURATION = '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$';
 const SIGNALS = ['traces', 'metrics', 'logs', 'profiles'] as const;
 export const DESTINATION_TYPES = ['otlp', 'otlphttp', 'prometheusremotewrite', 'debug'] as const;
-const POLICY_TYPES = ['always_sample', 'latency', 'numeric_attribute', 'probabilistic', 'status_code', 'string_attribute', 'trace_state', 'rate_limiting', 'bytes_limiting', 'span_count', 'boolean_attribute', 'ottl_condition', 'trace_flags', 'and', 'not', 'drop', 'composite'];
+const POLICY_TYPES = [
+  'always_sample',
+  'latency',
+  'numeric_attribute',
+  'probabilistic',
+  'status_code',
+  'string_attribute',
+  'trace_state',
+  'rate_limiting',
+  'bytes_limiting',
+  'span_count',
+  'boolean_attribute',
+  'ottl_condition',
+  'trace_flags',
+  'and',
+  'not',
+  'drop',
+  'composite',
+];
 
 const destination = v.object(
   'A destination: an exporter of the gateway.',
   {
     enabled: v.boolean({ description: 'Export to this destination.', default: true }),
-    type: v.string({ description: 'Exporter: `otlp` (gRPC), `otlphttp`, `prometheusremotewrite` (metrics only), `debug` (collector log).', enum: DESTINATION_TYPES }),
-    endpoint: v.string({ description: 'Endpoint (`host:port` for otlp, a URL for otlphttp and prometheusremotewrite). Required except for `debug`.', minLength: 1 }),
-    signals: v.list(v.string({ description: 'A signal.', enum: SIGNALS }), { description: 'Signals sent here (default traces, metrics, logs); checked against what the type can carry.', minItems: 1, uniqueItems: true }),
+    type: v.string({
+      description: 'Exporter: `otlp` (gRPC), `otlphttp`, `prometheusremotewrite` (metrics only), `debug` (collector log).',
+      enum: DESTINATION_TYPES,
+    }),
+    endpoint: v.string({
+      description: 'Endpoint (`host:port` for otlp, a URL for otlphttp and prometheusremotewrite). Required except for `debug`.',
+      minLength: 1,
+    }),
+    signals: v.list(v.string({ description: 'A signal.', enum: SIGNALS }), {
+      description: 'Signals sent here (default traces, metrics, logs); checked against what the type can carry.',
+      minItems: 1,
+      uniqueItems: true,
+    }),
     tls: v.object('TLS towards the destination.', {
       insecure: v.boolean({ description: 'Plain text, no TLS.' }),
       insecureSkipVerify: v.boolean({ description: 'TLS without verifying the server certificate.' }),
-      secretName: v.string({ description: 'Secret with `ca.crt` (and `tls.crt`/`tls.key` with clientCertificate), mounted into the collector.', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }),
+      secretName: v.string({
+        description: 'Secret with `ca.crt` (and `tls.crt`/`tls.key` with clientCertificate), mounted into the collector.',
+        pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
+      }),
       clientCertificate: v.boolean({ description: 'Present `tls.crt`/`tls.key` from `secretName` as a client certificate (mTLS).' }),
     }),
     headers: v.stringMap('Extra headers sent with every request (no secrets: use `bearerToken`).'),
@@ -50,8 +81,14 @@ const destination = v.object(
     extra: {
       allOf: [
         { if: { properties: { type: { not: { const: 'debug' } } } }, then: { required: ['endpoint'] } },
-        { if: { properties: { type: { const: 'prometheusremotewrite' } }, required: ['type'] }, then: { properties: { signals: { items: { enum: ['metrics'] } } } } },
-        { if: { properties: { type: { const: 'debug' } }, required: ['type'] }, then: { properties: { compression: false, tls: false, headers: false, bearerToken: false } } },
+        {
+          if: { properties: { type: { const: 'prometheusremotewrite' } }, required: ['type'] },
+          then: { properties: { signals: { items: { enum: ['metrics'] } } } },
+        },
+        {
+          if: { properties: { type: { const: 'debug' } }, required: ['type'] },
+          then: { properties: { compression: false, tls: false, headers: false, bearerToken: false } },
+        },
       ],
     },
   },
@@ -59,12 +96,16 @@ const destination = v.object(
 
 const policy = v.freeform(
   {
-    description: 'A tail sampling policy in the collector\'s own syntax (`type` and its block), plus `enabled`.',
+    description: "A tail sampling policy in the collector's own syntax (`type` and its block), plus `enabled`.",
     extra: {
       required: ['type'],
       // Open: the policy's own block follows the collector's syntax; `name` comes from the map key.
       additionalProperties: true,
-      properties: { enabled: { type: 'boolean', description: 'Apply this policy.' }, type: { type: 'string', enum: POLICY_TYPES, description: 'Policy type.' }, name: false },
+      properties: {
+        enabled: { type: 'boolean', description: 'Apply this policy.' },
+        type: { type: 'string', enum: POLICY_TYPES, description: 'Policy type.' },
+        name: false,
+      },
     },
   },
   'object',
@@ -75,33 +116,55 @@ export const DEFAULT_POLICIES = {
   errors: { type: 'status_code', status_code: { status_codes: ['ERROR'] } },
   'http-errors': { type: 'numeric_attribute', numeric_attribute: { key: 'http.response.status_code', min_value: 400, max_value: 599 } },
   'http-errors-legacy-attribute': { type: 'numeric_attribute', numeric_attribute: { key: 'http.status_code', min_value: 400, max_value: 599 } },
-  'demo-services': { type: 'string_attribute', string_attribute: { key: 'service.name', values: ['demo-.*', 'otel-demo-.*', 'ai-agent.*'], enabled_regex_matching: true } },
+  'demo-services': {
+    type: 'string_attribute',
+    string_attribute: { key: 'service.name', values: ['demo-.*', 'otel-demo-.*', 'ai-agent.*'], enabled_regex_matching: true },
+  },
   'non-ollyscale-services': {
     type: 'not',
-    not: { not_sub_policy: { name: 'ollyscale-services', type: 'string_attribute', string_attribute: { key: 'service.name', values: ['ollyscale-.*'], enabled_regex_matching: true } } },
+    not: {
+      not_sub_policy: {
+        name: 'ollyscale-services',
+        type: 'string_attribute',
+        string_attribute: { key: 'service.name', values: ['ollyscale-.*'], enabled_regex_matching: true },
+      },
+    },
   },
   'ollyscale-baseline': { type: 'probabilistic', probabilistic: { sampling_percentage: 5 } },
 };
 
 export const DEFAULT_DESTINATIONS = {
-  ollyscale: { enabled: true, type: 'otlp', endpoint: 'ollyscale-otlp-receiver.ollyscale.svc.cluster.local:4343', signals: ['traces', 'metrics', 'logs'], tls: { insecure: true } },
+  ollyscale: {
+    enabled: true,
+    type: 'otlp',
+    endpoint: 'ollyscale-otlp-receiver.ollyscale.svc.cluster.local:4343',
+    signals: ['traces', 'metrics', 'logs'],
+    tls: { insecure: true },
+  },
 };
 
 /** The gateway's values, without `enabled` (the `otel-gateway` chart has them at its root). */
 export const gatewayProps = {
   ...collectorProps('gateway collector', 'gateway', { cpu: '200m', memory: '512Mi' }, { memory: '1Gi' }),
-  replicas: v.integer({ description: 'Gateway replicas (ignored when autoscaling is on). Traces reach the right replica through the agents\' trace-ID load balancing.', default: 1, minimum: 0 }),
-  autoscaling: v.object('Horizontal autoscaling (the Operator\'s `spec.autoscaler`).', {
+  replicas: v.integer({
+    description: "Gateway replicas (ignored when autoscaling is on). Traces reach the right replica through the agents' trace-ID load balancing.",
+    default: 1,
+    minimum: 0,
+  }),
+  autoscaling: v.object("Horizontal autoscaling (the Operator's `spec.autoscaler`).", {
     enabled: v.boolean({ description: 'Scale the gateway on CPU/memory.', default: false }),
     minReplicas: v.integer({ description: 'Fewest replicas.', default: 2, minimum: 1 }),
     maxReplicas: v.integer({ description: 'Most replicas.', default: 10, minimum: 1 }),
     targetCPUUtilizationPercentage: v.integer({ description: 'Target average CPU utilisation.', default: 70, minimum: 1, maximum: 100 }),
     targetMemoryUtilizationPercentage: v.integer({ description: 'Target average memory utilisation (unset: CPU only).', minimum: 1, maximum: 100 }),
   }),
-  podDisruptionBudget: v.object('Disruption budget. The Operator always creates one for a deployment-mode collector, so it is configured through the resource, never rendered beside it.', {
-    enabled: v.boolean({ description: 'Set `spec.podDisruptionBudget`.', default: true }),
-    maxUnavailable: v.integer({ description: 'Pods that may be unavailable during voluntary disruptions.', default: 1, minimum: 0 }),
-  }),
+  podDisruptionBudget: v.object(
+    'Disruption budget. The Operator always creates one for a deployment-mode collector, so it is configured through the resource, never rendered beside it.',
+    {
+      enabled: v.boolean({ description: 'Set `spec.podDisruptionBudget`.', default: true }),
+      maxUnavailable: v.integer({ description: 'Pods that may be unavailable during voluntary disruptions.', default: 1, minimum: 0 }),
+    },
+  ),
   presets: v.object('Features of the gateway.', {
     kubernetesAttributes: v.object('Kubernetes metadata for telemetry that applications send straight to the gateway.', {
       enabled: v.boolean({ description: 'Add the `k8s_attributes` processor and its read-only RBAC (pods, namespaces, replicasets).', default: true }),
@@ -109,16 +172,27 @@ export const gatewayProps = {
   }),
   tailSampling: v.object('Tail sampling of traces (`tail_sampling` processor).', {
     enabled: v.boolean({ description: 'Sample traces after they complete, by policy.', default: true }),
-    decisionWait: v.string({ description: 'Time from a trace\'s first span to its sampling decision.', default: '10s', pattern: DURATION }),
+    decisionWait: v.string({ description: "Time from a trace's first span to its sampling decision.", default: '10s', pattern: DURATION }),
     numTraces: v.integer({ description: 'Traces held in memory.', default: 50000, minimum: 1 }),
     expectedNewTracesPerSec: v.integer({ description: 'Expected new traces per second (sizes internal structures).', default: 100, minimum: 0 }),
-    policies: v.map(policy, { description: 'Policies by name; a trace is kept when any enabled policy samples it. `enabled: false` switches a default policy off.', default: DEFAULT_POLICIES }),
+    policies: v.map(policy, {
+      description: 'Policies by name; a trace is kept when any enabled policy samples it. `enabled: false` switches a default policy off.',
+      default: DEFAULT_POLICIES,
+    }),
   }),
-  destinations: v.map(destination, { description: 'Where the gateway exports, by name. `enabled: false` switches one off.', default: DEFAULT_DESTINATIONS, keyPattern: '^[a-zA-Z0-9][a-zA-Z0-9_-]*$' }),
+  destinations: v.map(destination, {
+    description: 'Where the gateway exports, by name. `enabled: false` switches one off.',
+    default: DEFAULT_DESTINATIONS,
+    keyPattern: '^[a-zA-Z0-9][a-zA-Z0-9_-]*$',
+  }),
   processing: v.object('Processing of every signal.', {
     dropHealthChecks: v.object('Drops spans of health-check requests before sampling.', {
       enabled: v.boolean({ description: 'Drop health-check spans.', default: true }),
-      pathPattern: v.string({ description: 'Regular expression on `url.path`, `http.target` and `http.route`.', default: '^/(health|healthz|ready|readyz|livez)', minLength: 1 }),
+      pathPattern: v.string({
+        description: 'Regular expression on `url.path`, `http.target` and `http.route`.',
+        default: '^/(health|healthz|ready|readyz|livez)',
+        minLength: 1,
+      }),
     }),
     resourceAttributes: v.stringMap('Resource attributes upserted on every signal (e.g. `environment: production`).'),
     transform: v.object('`transform` processor statements (OTTL).', {
@@ -129,7 +203,11 @@ export const gatewayProps = {
   }),
   opamp: v.object('The OpAMP extension, reporting to an OpAMP server.', {
     enabled: v.boolean({ description: 'Add the OpAMP extension.', default: true }),
-    endpoint: v.string({ description: 'OpAMP server WebSocket endpoint.', default: 'ws://ollyscale-opamp-server.ollyscale.svc.cluster.local:4320/v1/opamp', pattern: '^wss?://.+' }),
+    endpoint: v.string({
+      description: 'OpAMP server WebSocket endpoint.',
+      default: 'ws://ollyscale-opamp-server.ollyscale.svc.cluster.local:4320/v1/opamp',
+      pattern: '^wss?://.+',
+    }),
   }),
 };
 

@@ -59,7 +59,13 @@ export class ServiceAccountWithRbac extends Construct {
     });
     for (const g of p.grants ?? []) {
       const roleName = ctx.clusterScopedName(ctx.chart.includeScalar('join', { a: p.suffix, b: g.feature }));
-      new TemplatedObject(this, `${g.feature}-role`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: ctx.meta(roleName, p.component, true), rules: g.rules, when: g.when });
+      new TemplatedObject(this, `${g.feature}-role`, {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: ctx.meta(roleName, p.component, true),
+        rules: g.rules,
+        when: g.when,
+      });
       new TemplatedObject(this, `${g.feature}-binding`, {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'ClusterRoleBinding',

@@ -63,12 +63,19 @@ export function generateChart(def: ChartDefinition): GeneratedChart {
       YAML_OPTIONS,
     ),
   );
-  files.set('values.yaml', valuesYaml(def.model, `Default values of the ${def.name} chart.\nGenerated from the TypeScript values model; values.schema.json is generated from the same model.`));
+  files.set(
+    'values.yaml',
+    valuesYaml(
+      def.model,
+      `Default values of the ${def.name} chart.\nGenerated from the TypeScript values model; values.schema.json is generated from the same model.`,
+    ),
+  );
   const schema = `${JSON.stringify(valuesSchema(def.model, `Values of the ${def.name} chart ${def.version}`), null, 2)}\n`;
   files.set('values.schema.json', schema);
   files.set('.helmignore', ['# Not part of the packaged chart', 'tests/', '.git/', '*.orig', '*~', ''].join('\n'));
   const templates = [...chart.renderTemplates()].map(([file, text]) => ({ file: `templates/${file}`, text }));
-  if (fs.existsSync(path.join(LIBRARY, 'notes', `${def.name}.txt`))) templates.push({ file: 'templates/NOTES.txt', text: library(def, `notes/${def.name}.txt`) });
+  if (fs.existsSync(path.join(LIBRARY, 'notes', `${def.name}.txt`)))
+    templates.push({ file: 'templates/NOTES.txt', text: library(def, `notes/${def.name}.txt`) });
   const helpers = fs
     .readdirSync(LIBRARY)
     .filter((f) => f.endsWith('.tpl'))
@@ -82,7 +89,11 @@ export function generateChart(def: ChartDefinition): GeneratedChart {
   files.set('README.md', def.readme(valuesTable(def.model)));
   const suites = path.join(ROOT, 'test', 'unittest', def.name);
   if (fs.existsSync(suites)) {
-    for (const f of fs.readdirSync(suites).filter((n) => n.endsWith('_test.yaml')).sort()) files.set(`tests/${f}`, fs.readFileSync(path.join(suites, f), 'utf8'));
+    for (const f of fs
+      .readdirSync(suites)
+      .filter((n) => n.endsWith('_test.yaml'))
+      .sort())
+      files.set(`tests/${f}`, fs.readFileSync(path.join(suites, f), 'utf8'));
   }
   return { files, schema };
 }

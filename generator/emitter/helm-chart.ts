@@ -33,7 +33,11 @@ export interface TemplatedMetadata {
 export class TemplatedObject extends ApiObject {
   private static readonly conditions = new WeakMap<ApiObject, Condition>();
   readonly metaRefs: Ref[];
-  constructor(scope: Construct, id: string, props: { apiVersion: string; kind: string; metadata: TemplatedMetadata; when?: Condition; [key: string]: unknown }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { apiVersion: string; kind: string; metadata: TemplatedMetadata; when?: Condition; [key: string]: unknown },
+  ) {
     const { metadata, when, ...rest } = props;
     const { labels, annotations, ...plain } = metadata;
     super(scope, id, { ...rest, apiVersion: props.apiVersion, kind: props.kind, metadata: plain });

@@ -142,7 +142,12 @@ export const cond = {
   },
   and: (...cs: (Condition | ValueRef)[]) => {
     const xs = cs.map((c) => (c instanceof ValueRef ? boolRef(c) : c));
-    return xs.length === 1 ? xs[0] : new Condition(`(and ${xs.map((x) => x.expr).join(' ')})`, xs.flatMap((x) => x.refs));
+    return xs.length === 1
+      ? xs[0]
+      : new Condition(
+          `(and ${xs.map((x) => x.expr).join(' ')})`,
+          xs.flatMap((x) => x.refs),
+        );
   },
   /** A condition written as a named template that prints "true" when it holds. */
   include: (name: string) => new Condition(`(eq (include ${JSON.stringify(name)} $) "true")`, []),

@@ -19,7 +19,11 @@ interface Definition {
 }
 
 function actions(text: string): Action[] {
-  return [...text.matchAll(/\{\{([\s\S]*?)\}\}/g)].map((m) => ({ start: m.index!, end: m.index! + m[0].length, body: m[1].replace(/^-\s*/, '').replace(/\s*-$/, '').trim() }));
+  return [...text.matchAll(/\{\{([\s\S]*?)\}\}/g)].map((m) => ({
+    start: m.index!,
+    end: m.index! + m[0].length,
+    body: m[1].replace(/^-\s*/, '').replace(/\s*-$/, '').trim(),
+  }));
 }
 
 const OPENS = /^(define|if|range|with|block)\b/;
@@ -56,7 +60,15 @@ function includes(text: string): (string | RegExp)[] {
   const out: (string | RegExp)[] = [];
   for (const a of actions(text)) {
     for (const m of a.body.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)) out.push(m[1]);
-    for (const m of a.body.matchAll(/\binclude\s+\(printf\s+"([^"]+)"/g)) out.push(new RegExp(`^${m[1].split('%s').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^.]+')}$`));
+    for (const m of a.body.matchAll(/\binclude\s+\(printf\s+"([^"]+)"/g))
+      out.push(
+        new RegExp(
+          `^${m[1]
+            .split('%s')
+            .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+            .join('[^.]+')}$`,
+        ),
+      );
   }
   return out;
 }
@@ -97,7 +109,8 @@ export function checkTemplates(templates: TemplateSource[], helpers: TemplateSou
     const { file, text } = queue.shift()!;
     for (const name of includes(text)) {
       const found = defs.filter((d) => (typeof name === 'string' ? d.name === name : name.test(d.name)));
-      if (found.length === 0) errors.push(`${file}: includes ${typeof name === 'string' ? `"${name}"` : `a template matching ${name}`}, which this chart does not define`);
+      if (found.length === 0)
+        errors.push(`${file}: includes ${typeof name === 'string' ? `"${name}"` : `a template matching ${name}`}, which this chart does not define`);
       for (const d of found) if (!reached.has(d.name) && reached.add(d.name)) queue.push({ file: `${d.file} (define "${d.name}")`, text: d.text });
     }
     for (const m of text.matchAll(/\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g)) {
@@ -105,5 +118,11 @@ export function checkTemplates(templates: TemplateSource[], helpers: TemplateSou
       if (!inModel(model, path)) errors.push(`${file}: reads .Values.${path.join('.')}, which is not in the chart's values model`);
     }
   }
-  return { helpers: defs.filter((d) => reached.has(d.name)).map((d) => d.text).join('\n\n'), errors: [...new Set(errors)] };
+  return {
+    helpers: defs
+      .filter((d) => reached.has(d.name))
+      .map((d) => d.text)
+      .join('\n\n'),
+    errors: [...new Set(errors)],
+  };
 }

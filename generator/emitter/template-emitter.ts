@@ -127,9 +127,11 @@ export function emitObject(json: unknown, where: string, condition?: Condition, 
       // Optional blocks go last so that none becomes the first key of a list item (`- key:`),
       // which a `with` cannot wrap.
       const entries = Object.entries(node);
-      const isOptional = (v: unknown) => typeof v === 'string' && hasToken(v) && splitTokens(v).some((p) => p instanceof OptionalRef || p instanceof ConditionalRef);
+      const isOptional = (v: unknown) =>
+        typeof v === 'string' && hasToken(v) && splitTokens(v).some((p) => p instanceof OptionalRef || p instanceof ConditionalRef);
       const ordered = [...entries.filter(([, v]) => !isOptional(v)), ...entries.filter(([, v]) => isOptional(v))];
-      if (position === 'item' && ordered.length > 0 && isOptional(ordered[0][1])) throw new EmitError(`${at}: a list item holding only optional blocks cannot be expressed`);
+      if (position === 'item' && ordered.length > 0 && isOptional(ordered[0][1]))
+        throw new EmitError(`${at}: a list item holding only optional blocks cannot be expressed`);
       for (const [k, v] of ordered) {
         if (hasToken(k)) throw new EmitError(`${at}: reference used as a key (${k})`);
         out[k] = walk(v, path ? `${path}.${k}` : k, 'value');

@@ -17,8 +17,11 @@ const quantityMap = (description: string) => v.map(v.quantity({ description: 'Qu
 type Quantities = Record<string, string>;
 
 /** Kubernetes container resources (requests and limits), with a component's defaults. */
-export const containerResources = (description: string, def: { requests?: Quantities; limits?: Quantities }, limitsDescription = 'Resource limits (cpu, memory).') =>
-  v.object(description, { requests: quantityMap('Resource requests (cpu, memory).'), limits: quantityMap(limitsDescription) }, { default: def });
+export const containerResources = (
+  description: string,
+  def: { requests?: Quantities; limits?: Quantities },
+  limitsDescription = 'Resource limits (cpu, memory).',
+) => v.object(description, { requests: quantityMap('Resource requests (cpu, memory).'), limits: quantityMap(limitsDescription) }, { default: def });
 
 /** A collector's resources: `limits.memory` also drives GOMEMLIMIT and the memory limiter. */
 export const resources = (what: string, requests: Quantities, limits: Quantities) =>
@@ -36,14 +39,31 @@ export const env = (what: string) =>
     v.freeform(
       {
         description: 'A string value, or an object with `valueFrom` (Kubernetes EnvVarSource).',
-        extra: { anyOf: [{ type: ['string', 'number', 'boolean'] }, { type: 'object', additionalProperties: false, required: ['valueFrom'], properties: { valueFrom: { type: 'object', description: 'A Kubernetes EnvVarSource (secretKeyRef, configMapKeyRef, fieldRef, resourceFieldRef).' } } }] },
+        extra: {
+          anyOf: [
+            { type: ['string', 'number', 'boolean'] },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['valueFrom'],
+              properties: {
+                valueFrom: { type: 'object', description: 'A Kubernetes EnvVarSource (secretKeyRef, configMapKeyRef, fieldRef, resourceFieldRef).' },
+              },
+            },
+          ],
+        },
       },
       'any',
     ),
-    { description: `Extra environment variables of ${what}: name -> value or name -> {valueFrom}. A map, so values files merge.`, default: {}, keyPattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' },
+    {
+      description: `Extra environment variables of ${what}: name -> value or name -> {valueFrom}. A map, so values files merge.`,
+      default: {},
+      keyPattern: '^[A-Za-z_][A-Za-z0-9_.-]*$',
+    },
   );
 
-export const tolerations = (def: unknown[] = []) => v.freeform<unknown[]>({ description: 'Pod tolerations (a list replaces the default whole).', default: def, extra: { items: { type: 'object' } } }, 'array');
+export const tolerations = (def: unknown[] = []) =>
+  v.freeform<unknown[]>({ description: 'Pod tolerations (a list replaces the default whole).', default: def, extra: { items: { type: 'object' } } }, 'array');
 
 /** The usual pod scheduling keys. */
 export function scheduling(what: string, tolerationsDefault: unknown[] = []) {

@@ -52,7 +52,14 @@ export class StringField<T extends string = string> extends Field<T> {
   }
   schema(): JsonSchema {
     const { enum: e, pattern, minLength, maxLength } = this.opts;
-    return { type: 'string', ...(e && { enum: e }), ...(pattern && { pattern }), ...(minLength !== undefined && { minLength }), ...(maxLength !== undefined && { maxLength }), ...this.base() };
+    return {
+      type: 'string',
+      ...(e && { enum: e }),
+      ...(pattern && { pattern }),
+      ...(minLength !== undefined && { minLength }),
+      ...(maxLength !== undefined && { maxLength }),
+      ...this.base(),
+    };
   }
 }
 
@@ -166,7 +173,15 @@ export class FreeformField<T = Record<string, unknown>> extends Field<T> {
 // ---- TypeScript types derived from the declarations -------------------------------------------
 
 export type ValueOf<F> =
-  F extends ObjectField<infer P> ? ValuesOfProps<P> : F extends MapField<infer V> ? Record<string, ValueOf<V>> : F extends ListField<infer V> ? ValueOf<V>[] : F extends Field<infer T> ? T : never;
+  F extends ObjectField<infer P>
+    ? ValuesOfProps<P>
+    : F extends MapField<infer V>
+      ? Record<string, ValueOf<V>>
+      : F extends ListField<infer V>
+        ? ValueOf<V>[]
+        : F extends Field<infer T>
+          ? T
+          : never;
 export type ValuesOfProps<P extends Props> = { [K in keyof P]?: ValueOf<P[K]> };
 
 // ---- the declaration DSL ----------------------------------------------------------------------
@@ -176,7 +191,8 @@ export const v = {
   integer: (o: NumberOptions) => new IntegerField(o),
   boolean: (o: FieldOptions<boolean>) => new BooleanField(o),
   quantity: (o: FieldOptions<string | number>) => new QuantityField(o),
-  object: <P extends Props>(description: string, props: P, opts: { required?: (keyof P & string)[]; default?: ValuesOfProps<P>; extra?: JsonSchema } = {}) => new ObjectField(props, { description, ...opts }),
+  object: <P extends Props>(description: string, props: P, opts: { required?: (keyof P & string)[]; default?: ValuesOfProps<P>; extra?: JsonSchema } = {}) =>
+    new ObjectField(props, { description, ...opts }),
   map: <V extends Field<any>>(entry: V, o: FieldOptions<Record<string, unknown>> & { keyPattern?: string }) => new MapField(entry, o),
   list: <V extends Field<any>>(item: V, o: FieldOptions<unknown[]> & { minItems?: number; uniqueItems?: boolean }) => new ListField(item, o),
   freeform: <T = Record<string, unknown>>(o: FieldOptions<T>, jsonType: 'object' | 'array' | 'any' = 'object') => new FreeformField<T>(o, jsonType),

@@ -42,7 +42,9 @@ export function valuesTable(model: ObjectField<Props>): string {
     const s = field.schema();
     const def = field.default === undefined ? '' : `\`${JSON.stringify(field.default).replace(/\|/g, '\\|')}\``;
     const description = String(s.description);
-    rows.push(`| \`${path.join('.')}\` | ${typeOf(s)} | ${def.length > 120 ? '(see values.yaml)' : def} | ${description.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
+    rows.push(
+      `| \`${path.join('.')}\` | ${typeOf(s)} | ${def.length > 120 ? '(see values.yaml)' : def} | ${description.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`,
+    );
   }
   return rows.join('\n');
 }

@@ -17,7 +17,10 @@ function standInKubeconfig(): string {
   const file = path.join(os.tmpdir(), 'ollyscale-otel-tests', 'kubeconfig');
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {token: stand-in}}]\ncurrent-context: c\n');
+    fs.writeFileSync(
+      file,
+      'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {token: stand-in}}]\ncurrent-context: c\n',
+    );
   }
   return file;
 }
@@ -38,7 +41,7 @@ const k8sApiDetectorKubeconfig: Shim = {
 };
 
 const hostfsIsThisMachine: Shim = {
-  what: 'receivers.host_metrics*.root_path: / (this machine\'s root filesystem)',
+  what: "receivers.host_metrics*.root_path: / (this machine's root filesystem)",
   why: "the agent's pod mounts the node's root filesystem there, and the receiver checks that the path exists when it is built",
   apply(c) {
     const receivers = structuredClone(c.config.receivers ?? {});
@@ -103,7 +106,8 @@ export function pipelineShims(t: Topology, at: PipelineInstance): Shim[] {
       why: "the k8s_api detector reads the node's metadata from the Kubernetes API server, and there is none",
       apply: (c) =>
         editConfig(c, (config) => {
-          for (const [id, p] of Object.entries<any>(config.processors ?? {})) if (ofType(id, 'resource_detection')) p.detectors = (p.detectors ?? []).filter((d: string) => d !== 'k8s_api');
+          for (const [id, p] of Object.entries<any>(config.processors ?? {}))
+            if (ofType(id, 'resource_detection')) p.detectors = (p.detectors ?? []).filter((d: string) => d !== 'k8s_api');
         }),
     },
     {
@@ -137,24 +141,29 @@ export function pipelineShims(t: Topology, at: PipelineInstance): Shim[] {
     {
       what: `agent and browser: exporters whose endpoint is a cluster Service (the gateway's ClusterIP Service) → gateway replica 0, ${t.gateways[0]}:<port>`,
       why: "a Service's virtual IP exists only where kube-proxy runs; these are gRPC exporters, which keep one connection, so in a cluster too their data reaches one gateway pod at a time",
-      apply: (c) => (at.replica !== undefined ? c : editConfig(c, (config) => serviceExporters(config).forEach((e) => (e.endpoint = `${t.gateways[0]}:${portOf(e.endpoint)}`)))),
+      apply: (c) =>
+        at.replica !== undefined
+          ? c
+          : editConfig(c, (config) => serviceExporters(config).forEach((e) => (e.endpoint = `${t.gateways[0]}:${portOf(e.endpoint)}`))),
     },
     {
       what: `gateway replica i: exporters whose endpoint is a cluster Service (the destinations) → capture receiver i: ${t.captureEndpoints.join(', ')}`,
       why: 'the destination is outside the test; a capture receiver per replica records what each replica exports, so the test knows which replica handled a span without adding attributes to it',
-      apply: (c) => (at.replica === undefined ? c : editConfig(c, (config) => serviceExporters(config).forEach((e) => (e.endpoint = t.captureEndpoints[at.replica!])))),
+      apply: (c) =>
+        at.replica === undefined ? c : editConfig(c, (config) => serviceExporters(config).forEach((e) => (e.endpoint = t.captureEndpoints[at.replica!]))),
     },
     {
       what: `extensions.opamp*.server.ws.endpoint → ws://${t.opamp}/v1/opamp, where nothing listens`,
       why: 'there is no OpAMP server; the extension is kept, so it is still configured and started, and it retries the connection in the background without holding up the pipeline',
       apply: (c) =>
         editConfig(c, (config) => {
-          for (const [id, e] of Object.entries<any>(config.extensions ?? {})) if (ofType(id, 'opamp') && e.server?.ws) e.server.ws.endpoint = `ws://${t.opamp}/v1/opamp`;
+          for (const [id, e] of Object.entries<any>(config.extensions ?? {}))
+            if (ofType(id, 'opamp') && e.server?.ws) e.server.ws.endpoint = `ws://${t.opamp}/v1/opamp`;
         }),
     },
     {
       what: 'service.telemetry.metrics.level: none',
-      why: "every collector serves its own metrics on port 8888 unless told otherwise; several collectors on one host would clash there, and the test reads none of them",
+      why: 'every collector serves its own metrics on port 8888 unless told otherwise; several collectors on one host would clash there, and the test reads none of them',
       apply: (c) =>
         editConfig(c, (config) => {
           config.service.telemetry = { ...config.service.telemetry, metrics: { ...config.service.telemetry?.metrics, level: 'none' } };

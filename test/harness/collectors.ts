@@ -9,7 +9,13 @@ export interface RenderedCollector {
 }
 
 /** What the kubelet would resolve: pod fields, and Secret or ConfigMap keys the test cannot read. */
-const FIELD_STAND_INS: Record<string, string> = { 'spec.nodeName': 'node-1', 'status.hostIP': '127.0.0.1', 'status.podIP': '127.0.0.1', 'metadata.name': 'pod-1', 'metadata.namespace': 'otel-system' };
+const FIELD_STAND_INS: Record<string, string> = {
+  'spec.nodeName': 'node-1',
+  'status.hostIP': '127.0.0.1',
+  'status.podIP': '127.0.0.1',
+  'metadata.name': 'pod-1',
+  'metadata.namespace': 'otel-system',
+};
 
 function envValue(e: any): string {
   if (e.value !== undefined) return String(e.value);

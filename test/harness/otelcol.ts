@@ -10,7 +10,13 @@ import { Otelcol, Unavailable, findOtelcol } from '../../scripts/otelcol';
 import { RenderedCollector } from './collectors';
 import { VALIDATE_SHIMS, applyShims } from './cluster-shims';
 
-export const SECTIONS: Record<ComponentKind, string> = { receiver: 'receivers', processor: 'processors', exporter: 'exporters', extension: 'extensions', connector: 'connectors' };
+export const SECTIONS: Record<ComponentKind, string> = {
+  receiver: 'receivers',
+  processor: 'processors',
+  exporter: 'exporters',
+  extension: 'extensions',
+  connector: 'connectors',
+};
 
 let found: Otelcol | undefined;
 export function otelcol(): Otelcol {
@@ -57,7 +63,8 @@ export function withoutUnavailable(config: any): { config: any; removed: Missing
     for (const id of Object.keys(copy[section] ?? {}).filter((i) => typeOf(i) === comp.type)) {
       delete copy[section][id];
       removed.push({ section, id, module: `${u.module} ${u.version}`, why: u.error });
-      for (const p of Object.values<any>(copy.service?.pipelines ?? {})) for (const k of ['receivers', 'processors', 'exporters']) if (p[k]) p[k] = p[k].filter((x: string) => x !== id);
+      for (const p of Object.values<any>(copy.service?.pipelines ?? {}))
+        for (const k of ['receivers', 'processors', 'exporters']) if (p[k]) p[k] = p[k].filter((x: string) => x !== id);
     }
   }
   return { config: copy, removed };

@@ -16,7 +16,12 @@ export interface Scenario {
 
 export function chartNames(): string[] {
   const dir = path.join(ROOT, 'charts');
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((d) => fs.existsSync(path.join(dir, d, 'Chart.yaml'))).sort() : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((d) => fs.existsSync(path.join(dir, d, 'Chart.yaml')))
+        .sort()
+    : [];
 }
 
 export function scenarios(chart: string): Scenario[] {
@@ -24,7 +29,10 @@ export function scenarios(chart: string): Scenario[] {
   const out: Scenario[] = [{ chart, chartDir, name: 'defaults', namespace: 'otel-system', allowDeprecatedAliases: false }];
   const dir = path.join(ROOT, 'examples', chart);
   if (!fs.existsSync(dir)) return out;
-  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) {
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.yaml'))
+    .sort()) {
     const file = path.join(dir, f);
     const directives = fs
       .readFileSync(file, 'utf8')
@@ -32,7 +40,14 @@ export function scenarios(chart: string): Scenario[] {
       .filter((l) => l.startsWith('# test:'))
       .flatMap((l) => l.slice('# test:'.length).trim().split(/\s+/));
     const ns = directives.find((d) => d.startsWith('namespace='))?.split('=')[1];
-    out.push({ chart, chartDir, name: f.replace(/\.yaml$/, ''), valuesFile: file, namespace: ns ?? 'otel-system', allowDeprecatedAliases: directives.includes('allow-deprecated-aliases') });
+    out.push({
+      chart,
+      chartDir,
+      name: f.replace(/\.yaml$/, ''),
+      valuesFile: file,
+      namespace: ns ?? 'otel-system',
+      allowDeprecatedAliases: directives.includes('allow-deprecated-aliases'),
+    });
   }
   return out;
 }

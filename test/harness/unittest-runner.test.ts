@@ -55,7 +55,17 @@ describe.each(HELMS.map((h) => [h.name, h] as const))('helm-unittest runner with
   test('a wrong equal fails with the template, path, expected and actual value', () => {
     const r = check(helm, [{ isKind: { of: 'Deployment' } }, { equal: { path: 'metadata.name', value: 'wrong' } }]);
     expect(r.failures).toHaveLength(1);
-    expectFailure(r, 'asserts[1] `equal` fail', 'Template: templates/deployment.yaml', 'DocumentIndex: 0', 'Path: metadata.name', 'Expected to equal:', 'wrong', 'Actual:', 'otel-unittest-chart');
+    expectFailure(
+      r,
+      'asserts[1] `equal` fail',
+      'Template: templates/deployment.yaml',
+      'DocumentIndex: 0',
+      'Path: metadata.name',
+      'Expected to equal:',
+      'wrong',
+      'Actual:',
+      'otel-unittest-chart',
+    );
   });
 
   test('not: true inverts an assertion', () => {
@@ -64,7 +74,10 @@ describe.each(HELMS.map((h) => [h.name, h] as const))('helm-unittest runner with
     expectFailure(check(helm, [{ notEqual: { path: 'metadata.name', value: 'wrong' }, not: true }]), 'Expected to equal');
     expect(check(helm, [{ exists: { path: 'metadata.annotations' }, not: true }]).passed).toBe(true);
     expectFailure(check(helm, [{ isKind: { of: 'Deployment' }, not: true }]), 'Expected NOT to be kind');
-    expectFailure(check(helm, [{ contains: { path: 'spec.template.spec.containers[0].env', content: { name: 'GOMEMLIMIT' }, any: true }, not: true }]), 'Expected NOT to contain');
+    expectFailure(
+      check(helm, [{ contains: { path: 'spec.template.spec.containers[0].env', content: { name: 'GOMEMLIMIT' }, any: true }, not: true }]),
+      'Expected NOT to contain',
+    );
   });
 
   test('unknown assertion types and unimplemented options fail instead of passing', () => {
@@ -92,7 +105,11 @@ describe.each(HELMS.map((h) => [h.name, h] as const))('helm-unittest runner with
     expectFailure(check(helm, [{ failedTemplate: { errorPattern: 'required' }, not: true }], GATEWAY_ON), 'Expected NOT to fail with errorPattern required');
     expect(check(helm, [{ notFailedTemplate: { errorPattern: 'unrelated' } }], GATEWAY_ON).passed).toBe(true);
     // Other assertions cannot be evaluated on a failed render.
-    expectFailure(check(helm, [{ isKind: { of: 'Deployment' } }], GATEWAY_ON), 'helm template failed:', 'gateway.endpoint is required when gateway.enabled is true');
+    expectFailure(
+      check(helm, [{ isKind: { of: 'Deployment' } }], GATEWAY_ON),
+      'helm template failed:',
+      'gateway.endpoint is required when gateway.enabled is true',
+    );
   });
 
   test('failedTemplate holds only for the template the error came from', () => {
@@ -111,7 +128,9 @@ describe.each(HELMS.map((h) => [h.name, h] as const))('helm-unittest runner with
     const mixed = { templates: ['mixed.yaml'] };
     expectFailure(check(helm, [{ isKind: { of: 'ConfigMap' }, documentIndex: 0 }], {}, mixed), 'documentIndex 0 is ambiguous', 'use documentSelector');
     const select = (kind: string) => ({ documentSelector: { path: 'kind', value: kind } });
-    expect(check(helm, [{ hasDocuments: { count: 2 } }, { equal: { path: 'metadata.name', value: 'mixed-second' }, ...select('Namespace') }], {}, mixed).passed).toBe(true);
+    expect(
+      check(helm, [{ hasDocuments: { count: 2 } }, { equal: { path: 'metadata.name', value: 'mixed-second' }, ...select('Namespace') }], {}, mixed).passed,
+    ).toBe(true);
   });
 
   test('assertions apply to every selected document and name the one that failed', () => {
@@ -135,7 +154,10 @@ describe.each(HELMS.map((h) => [h.name, h] as const))('helm-unittest runner with
     expectFailure(check(helm, [{ exists: { path: 'spec.nope' } }]), 'Path: spec.nope expected to exist');
     expectFailure(check(helm, [{ equal: { path: 'spec.nope', value: 1 } }]), 'unknown path spec.nope');
     expectFailure(check(helm, [{ containsDocument: { kind: 'Service', apiVersion: 'v1' } }]), 'Expected to contain document');
-    expectFailure(check(helm, [{ isKind: { of: 'Secret' }, template: 'secret.yaml' }]), 'template "templates/secret.yaml" not exists or not selected in test suite');
+    expectFailure(
+      check(helm, [{ isKind: { of: 'Secret' }, template: 'secret.yaml' }]),
+      'template "templates/secret.yaml" not exists or not selected in test suite',
+    );
     // Go's DeepEqual: an int is not a float, nor a string.
     expectFailure(check(helm, [{ equal: { path: 'spec.replicas', value: 2.5 } }]), 'Expected to equal');
     expect(check(helm, [{ equal: { path: 'spec.replicas', value: 2 } }]).passed).toBe(true);
@@ -156,7 +178,10 @@ describe.each(HELMS.map((h) => [h.name, h] as const))('helm-unittest runner with
     expectFailure(runYaml(helm, 'suite: [unclosed\n')[0], 'cannot parse');
     expectFailure(runYaml(helm, stringify({ suite: 's', templates: ['deployment.yaml'], tests: [{ it: 'no asserts' }] }))[0], 'no asserts found');
     expectFailure(check(helm, [{ isKind: { of: 'Deployment' } }], { values: ['values/missing.yaml'] }), 'values file', 'does not exist');
-    expectFailure(runYaml(helm, stringify({ suite: 's', tests: [{ it: 'no template', asserts: [{ isKind: { of: 'Deployment' } }] }] }))[0], 'assertion.template must be given');
+    expectFailure(
+      runYaml(helm, stringify({ suite: 's', tests: [{ it: 'no template', asserts: [{ isKind: { of: 'Deployment' } }] }] }))[0],
+      'assertion.template must be given',
+    );
   });
 });
 
@@ -165,7 +190,14 @@ describe('helm-unittest runner internals', () => {
     metadata: { labels: { 'app.kubernetes.io/name': 'x' } },
     spec: {
       containers: [
-        { name: 'a', env: [{ name: 'GOMEMLIMIT', value: '1' }, { name: 'B', value: '2' }], port: 80 },
+        {
+          name: 'a',
+          env: [
+            { name: 'GOMEMLIMIT', value: '1' },
+            { name: 'B', value: '2' },
+          ],
+          port: 80,
+        },
         { name: 'b', env: [], port: 8080 },
       ],
     },
@@ -205,7 +237,10 @@ describe('helm-unittest runner internals', () => {
 
   test('render errors are reduced to the message failedTemplate compares', () => {
     const hint = '\n\nUse --debug flag to render out invalid YAML\n';
-    expect(extractRenderError(`Error: execution error at (demo/templates/a.yaml:1:25): boom: it broke${hint}`)).toEqual({ message: 'boom: it broke', file: 'templates/a.yaml' });
+    expect(extractRenderError(`Error: execution error at (demo/templates/a.yaml:1:25): boom: it broke${hint}`)).toEqual({
+      message: 'boom: it broke',
+      file: 'templates/a.yaml',
+    });
     const include = 'error calling include: template: no template "nope" associated with template "gotpl"';
     const helm3 = `Error: template: demo/templates/b.yaml:1:4: executing "demo/templates/b.yaml" at <include "nope" .>: ${include}${hint}`;
     const helm4 = `level=ERROR msg="x"\nError: demo/templates/b.yaml:1:4\n  executing "demo/templates/b.yaml" at <include "nope" .>:\n    error calling include:\ntemplate: no template "nope" associated with template "gotpl"${hint}`;

@@ -171,7 +171,7 @@ export function parsePath(expr: string): Segment[] {
       const int = (x: string): number | undefined => (x.trim() === '' ? undefined : /^-?\d+$/.test(x.trim()) ? Number(x) : fail(`bad number "${x}"`));
       if (body.includes(':')) {
         const [a, b, c] = body.split(':');
-        const step = c === undefined ? 1 : int(c) ?? 1;
+        const step = c === undefined ? 1 : (int(c) ?? 1);
         if (step <= 0) fail('only positive slice steps are supported');
         seg = { t: 'slice', start: int(a), end: int(b ?? ''), step };
       } else {
@@ -326,7 +326,10 @@ function step(n: unknown, seg: Segment, root: unknown): unknown[] {
       return isMap(n) ? seg.keys.filter((k) => hasOwn(n, k)).map((k) => n[k]) : [];
     case 'index':
       if (!Array.isArray(n)) return [];
-      return seg.indexes.map((ix) => (ix < 0 ? n.length + ix : ix)).filter((ix) => ix >= 0 && ix < n.length).map((ix) => n[ix]);
+      return seg.indexes
+        .map((ix) => (ix < 0 ? n.length + ix : ix))
+        .filter((ix) => ix >= 0 && ix < n.length)
+        .map((ix) => n[ix]);
     case 'slice': {
       if (!Array.isArray(n)) return [];
       const norm = (x: number | undefined, dflt: number): number => (x === undefined ? dflt : x < 0 ? Math.max(0, n.length + x) : Math.min(x, n.length));
@@ -404,7 +407,8 @@ export function queryPath(doc: unknown, p: string): unknown[] {
 // ---------------------------------------------------------------------------------------------
 
 export function goRegex(pattern: string): RegExp {
-  if (/\(\?<?[=!]|\\[1-9]/.test(pattern)) throw new UnsupportedError(`regex ${JSON.stringify(pattern)} uses lookarounds or backreferences, which Go's RE2 (the plugin) rejects`);
+  if (/\(\?<?[=!]|\\[1-9]/.test(pattern))
+    throw new UnsupportedError(`regex ${JSON.stringify(pattern)} uses lookarounds or backreferences, which Go's RE2 (the plugin) rejects`);
   let flags = '';
   let src = pattern;
   const lead = /^\(\?([ims]+)\)/.exec(src);
@@ -413,7 +417,16 @@ export function goRegex(pattern: string): RegExp {
     src = src.slice(lead[0].length);
   }
   if (/\(\?[a-zA-Z-]*[:)]/.test(src)) throw new UnsupportedError(`regex ${JSON.stringify(pattern)}: only leading (?ims) flags are supported`);
-  const POSIX: Record<string, string> = { alpha: 'a-zA-Z', digit: '0-9', alnum: 'a-zA-Z0-9', upper: 'A-Z', lower: 'a-z', space: '\\s', xdigit: '0-9A-Fa-f', word: '\\w' };
+  const POSIX: Record<string, string> = {
+    alpha: 'a-zA-Z',
+    digit: '0-9',
+    alnum: 'a-zA-Z0-9',
+    upper: 'A-Z',
+    lower: 'a-z',
+    space: '\\s',
+    xdigit: '0-9A-Fa-f',
+    word: '\\w',
+  };
   src = src
     .replace(/\[:(\^?)(\w+):\]/g, (m, neg: string, name: string) => {
       if (neg || !POSIX[name]) throw new UnsupportedError(`regex ${JSON.stringify(pattern)}: POSIX class ${m} is not supported`);
@@ -623,7 +636,12 @@ function parseSelector(v: unknown, where: string): DocumentSelector | undefined 
   const p = optString(m.path, `${where}.path`);
   if (!p) throw new SuiteError(`empty '${where}.path' not supported`);
   if (m.value === undefined || m.value === null) throw new SuiteError(`empty '${where}.value' not supported`);
-  return { path: p, value: m.value, matchMany: optBool(m.matchMany, `${where}.matchMany`), skipEmptyTemplates: optBool(m.skipEmptyTemplates, `${where}.skipEmptyTemplates`) };
+  return {
+    path: p,
+    value: m.value,
+    matchMany: optBool(m.matchMany, `${where}.matchMany`),
+    skipEmptyTemplates: optBool(m.skipEmptyTemplates, `${where}.skipEmptyTemplates`),
+  };
 }
 
 function resolveJob(chartDir: string, suite: Suite, t: Record<string, unknown>): Job {
@@ -641,7 +659,10 @@ function resolveJob(chartDir: string, suite: Suite, t: Record<string, unknown>):
 
   const releaseKeys = ['name', 'namespace', 'revision', 'upgrade'];
   const [sRel, tRel] = [optMap(s.release, 'suite release', releaseKeys), optMap(t.release, 'release', releaseKeys)];
-  for (const [rel, where] of [[sRel, 'suite release'], [tRel, 'release']] as const) {
+  for (const [rel, where] of [
+    [sRel, 'suite release'],
+    [tRel, 'release'],
+  ] as const) {
     const rev = optInt(rel.revision, `${where}.revision`);
     // `helm template` always renders revision 1; other revisions cannot be reproduced.
     if (rev !== undefined && rev !== 1) throw new UnsupportedError(`unsupported option ${where}.revision: ${rev} (helm template always renders revision 1)`);
@@ -671,7 +692,8 @@ function resolveJob(chartDir: string, suite: Suite, t: Record<string, unknown>):
     return v;
   });
 
-  const testTemplates = t.templates !== undefined ? stringList(t.templates, 'templates') : t.template !== undefined ? [optString(t.template, 'template') ?? ''] : [];
+  const testTemplates =
+    t.templates !== undefined ? stringList(t.templates, 'templates') : t.template !== undefined ? [optString(t.template, 'template') ?? ''] : [];
   const index = optInt(t.documentIndex, 'documentIndex');
 
   return {
@@ -894,12 +916,44 @@ function render(helm: Helm, job: Job): Render {
 // last, so within one template the plugin's document order is only recoverable when all documents
 // share the same rank. documentIndex on any other template is refused rather than guessed.
 const INSTALL_ORDER = [
-  'PriorityClass', 'Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'PodSecurityPolicy', 'PodDisruptionBudget',
-  'ServiceAccount', 'Secret', 'SecretList', 'ConfigMap', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim',
-  'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleList', 'ClusterRoleBinding', 'ClusterRoleBindingList', 'Role',
-  'RoleList', 'RoleBinding', 'RoleBindingList', 'Service', 'DaemonSet', 'Pod', 'ReplicationController', 'ReplicaSet',
-  'Deployment', 'HorizontalPodAutoscaler', 'StatefulSet', 'Job', 'CronJob', 'IngressClass', 'Ingress', 'APIService',
-  'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
+  'PriorityClass',
+  'Namespace',
+  'NetworkPolicy',
+  'ResourceQuota',
+  'LimitRange',
+  'PodSecurityPolicy',
+  'PodDisruptionBudget',
+  'ServiceAccount',
+  'Secret',
+  'SecretList',
+  'ConfigMap',
+  'StorageClass',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleList',
+  'ClusterRoleBinding',
+  'ClusterRoleBindingList',
+  'Role',
+  'RoleList',
+  'RoleBinding',
+  'RoleBindingList',
+  'Service',
+  'DaemonSet',
+  'Pod',
+  'ReplicationController',
+  'ReplicaSet',
+  'Deployment',
+  'HorizontalPodAutoscaler',
+  'StatefulSet',
+  'Job',
+  'CronJob',
+  'IngressClass',
+  'Ingress',
+  'APIService',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
 ];
 
 function orderRank(doc: Manifest): string {
@@ -923,7 +977,8 @@ function selectDocuments(
       const matches = (docs.get(t) ?? []).filter((d) => queryPath(d, selector.path).some((v) => deepEqual(selector.value, v)));
       total += matches.length;
       if (!selector.matchMany && total > 1) throw new Error(`documentSelector ${selector.path}=${show(selector.value)}: multiple indexes found`);
-      if (!matches.length && !selector.skipEmptyTemplates) throw new Error(`documentSelector ${selector.path}=${show(selector.value)}: document not found in ${t}`);
+      if (!matches.length && !selector.skipEmptyTemplates)
+        throw new Error(`documentSelector ${selector.path}=${show(selector.value)}: document not found in ${t}`);
       if (matches.length || !selector.skipEmptyTemplates) out.set(t, matches);
     }
     return out;
@@ -936,7 +991,9 @@ function selectDocuments(
     }
     if (index < 0 || index >= list.length) throw new Error(`document index ${index} is out of range for ${t} (${list.length} documents)`);
     if (checkOrder && new Set(list.map(orderRank)).size > 1) {
-      throw new Error(`documentIndex ${index} is ambiguous for ${t}: helm template reorders its documents by kind (${list.map((d) => String(d.kind)).join(', ')}); use documentSelector`);
+      throw new Error(
+        `documentIndex ${index} is ambiguous for ${t}: helm template reorders its documents by kind (${list.map((d) => String(d.kind)).join(', ')}); use documentSelector`,
+      );
     }
     out.set(t, [list[index]]);
   }
@@ -1013,7 +1070,8 @@ const isEmptyValue = (v: unknown): boolean =>
   v === null || v === undefined || v === '' || v === false || v === 0 || v === 0n || (Array.isArray(v) && !v.length) || (isMap(v) && !Object.keys(v).length);
 
 /** validateSubset: every key of `content` equals the same key of `actual` (one level deep). */
-const isSubsetOf = (actual: Record<string, unknown>, content: Record<string, unknown>): boolean => Object.keys(content).every((k) => deepEqual(actual[k], content[k]));
+const isSubsetOf = (actual: Record<string, unknown>, content: Record<string, unknown>): boolean =>
+  Object.keys(content).every((k) => deepEqual(actual[k], content[k]));
 
 const equalSpec: AssertionSpec = {
   params: ['path', 'value', 'decodeBase64'],
@@ -1033,7 +1091,7 @@ const existsSpec: AssertionSpec = {
   params: ['path'],
   validate: (ctx, p) => {
     const pth = pathParam(p);
-    return overDocs(ctx, (doc) => ((queryPath(doc, pth).length > 0) === ctx.negative ? [`Path: ${pth} expected${not(ctx)} to exist`] : []));
+    return overDocs(ctx, (doc) => (queryPath(doc, pth).length > 0 === ctx.negative ? [`Path: ${pth} expected${not(ctx)} to exist`] : []));
   },
 };
 
@@ -1127,13 +1185,17 @@ const lengthEqualSpec: AssertionSpec = {
     const problems: string[] = [];
     for (const doc of ctx.selected) {
       const lengths: Array<[string, number]> = [];
-      for (const pth of single !== undefined ? [single] : paths ?? []) {
+      for (const pth of single !== undefined ? [single] : (paths ?? [])) {
         const v = queryPath(doc, pth);
         if (!v.length) problems.push(`DocumentIndex: ${ctx.docs.indexOf(doc)}`, `unknown path ${pth}`);
         else lengths.push([pth, Array.isArray(v[0]) ? v[0].length : 0]); // non-arrays count as 0, as in the plugin
       }
       const want = count ?? lengths[0]?.[1];
-      if (lengths.some(([, n]) => n !== want)) problems.push(`DocumentIndex: ${ctx.docs.indexOf(doc)}`, ...lengths.map(([pth, n]) => `${pth}: ${n} item(s)${count === undefined ? '' : `, expected ${count}`}`));
+      if (lengths.some(([, n]) => n !== want))
+        problems.push(
+          `DocumentIndex: ${ctx.docs.indexOf(doc)}`,
+          ...lengths.map(([pth, n]) => `${pth}: ${n} item(s)${count === undefined ? '' : `, expected ${count}`}`),
+        );
     }
     const holds = ctx.selected.length > 0 && problems.length === 0;
     if (holds !== ctx.negative) return PASS;
@@ -1144,11 +1206,21 @@ const lengthEqualSpec: AssertionSpec = {
 const containsDocumentSpec: AssertionSpec = {
   params: ['kind', 'apiVersion', 'name', 'namespace'],
   validate: (ctx, p) => {
-    const want = { kind: optString(p.kind, 'kind'), apiVersion: optString(p.apiVersion, 'apiVersion'), name: optString(p.name, 'name'), namespace: optString(p.namespace, 'namespace') };
+    const want = {
+      kind: optString(p.kind, 'kind'),
+      apiVersion: optString(p.apiVersion, 'apiVersion'),
+      name: optString(p.name, 'name'),
+      namespace: optString(p.namespace, 'namespace'),
+    };
     if (want.kind === undefined || want.apiVersion === undefined) throw new SuiteError("containsDocument needs 'kind' and 'apiVersion'");
     const found = ctx.selected.some((d) => {
       const meta = isMap(d.metadata) ? d.metadata : {};
-      return d.kind === want.kind && d.apiVersion === want.apiVersion && (want.name === undefined || meta.name === want.name) && (want.namespace === undefined || meta.namespace === want.namespace);
+      return (
+        d.kind === want.kind &&
+        d.apiVersion === want.apiVersion &&
+        (want.name === undefined || meta.name === want.name) &&
+        (want.namespace === undefined || meta.namespace === want.namespace)
+      );
     });
     return found !== ctx.negative ? PASS : { pass: false, messages: [expectation(undefined, `${not(ctx)} to contain document`, want)] };
   },
@@ -1245,7 +1317,12 @@ function failedTemplate(a: Assertion, job: Job, rendered: Render, negative: bool
       messages.push(`Expected to fail, but the error came from ${culprit}:`, indent(err.message));
       continue;
     }
-    const expected = [errorMessage !== undefined ? `errorMessage ${show(errorMessage)}` : '', errorPattern !== undefined ? `errorPattern ${show(errorPattern)}` : ''].filter(Boolean).join(' and ');
+    const expected = [
+      errorMessage !== undefined ? `errorMessage ${show(errorMessage)}` : '',
+      errorPattern !== undefined ? `errorPattern ${show(errorPattern)}` : '',
+    ]
+      .filter(Boolean)
+      .join(' and ');
     messages.push(`Expected${negative ? ' NOT' : ''} to fail${expected ? ` with ${expected}` : ''}`, 'Actual error message:', indent(err.message));
   }
   return { pass: messages.length === 0, messages };

@@ -19,13 +19,17 @@ export function chartPolicyErrors(config: Obj, opts: PolicyOptions): string[] {
   if (!opts.allowDeprecatedAliases)
     for (const [section, types] of opts.known)
       for (const id of Object.keys(config[section] ?? {}))
-        if (!types.has(typeOf(id))) errors.push(`${section}.${id}: "${typeOf(id)}" is not a canonical ${section.slice(0, -1)} type of this collector (a deprecated alias, or a component it lacks)`);
+        if (!types.has(typeOf(id)))
+          errors.push(
+            `${section}.${id}: "${typeOf(id)}" is not a canonical ${section.slice(0, -1)} type of this collector (a deprecated alias, or a component it lacks)`,
+          );
   const limiter = Object.keys(config.processors ?? {}).some((id) => typeOf(id) === 'memory_limiter');
   for (const [name, p] of Object.entries<Obj>(config.service?.pipelines ?? {})) {
     // A pipeline fed only by connectors gets data that already passed an upstream limiter.
     const external = (p.receivers ?? []).some((id: string) => !(id in (config.connectors ?? {})));
     const at = (p.processors ?? []).findIndex((id: string) => typeOf(id) === 'memory_limiter');
-    if (limiter && external && at !== 0) errors.push(`service.pipelines.${name}: memory_limiter must be the first processor${at > 0 ? `, found at position ${at + 1}` : ''}`);
+    if (limiter && external && at !== 0)
+      errors.push(`service.pipelines.${name}: memory_limiter must be the first processor${at > 0 ? `, found at position ${at + 1}` : ''}`);
   }
   return errors;
 }

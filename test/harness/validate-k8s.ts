@@ -117,6 +117,8 @@ function k8sModel(apiVersion: string, kind: string): ModelClass | undefined {
   if (!API_VERSION.test(apiVersion) || !KIND.test(kind)) return undefined;
   let mod: Record<string, unknown>;
   try {
+    // The module path depends on the object being checked, so it can only be required at run time.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     mod = require(`kubernetes-models/${apiVersion}/${kind}`);
   } catch {
     return undefined;
@@ -339,7 +341,8 @@ function httpRouteErrors(obj: Obj): string[] {
       if (!isObj(ref) || (ref.group ?? '') !== '' || (ref.kind ?? 'Service') !== 'Service') return;
       const where = `spec.rules[${i}].backendRefs[${j}]`;
       // The backend is a Service, so its name is a DNS-1035 label and a port is required.
-      if (typeof ref.name === 'string' && !(ref.name.length <= 63 && DNS1035_LABEL.test(ref.name))) errors.push(`${where}.name: "${ref.name}" is not a DNS-1035 label`);
+      if (typeof ref.name === 'string' && !(ref.name.length <= 63 && DNS1035_LABEL.test(ref.name)))
+        errors.push(`${where}.name: "${ref.name}" is not a DNS-1035 label`);
       if (ref.port === undefined) errors.push(`${where}.port: required for a Service backend`);
     });
   });

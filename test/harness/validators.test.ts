@@ -119,7 +119,9 @@ describe('validateObject: core kinds (kubernetes-models + unknown-field probe)',
   });
 
   it('has no schema for unknown kinds', () => {
-    expect(validateObject({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } })).toEqual(['Widget/w: no schema for example.com/v1/Widget']);
+    expect(validateObject({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } })).toEqual([
+      'Widget/w: no schema for example.com/v1/Widget',
+    ]);
     // A sub-type of kubernetes-models is not a top-level kind.
     expect(validateObject({ apiVersion: 'v1', kind: 'Container', metadata: { name: 'c' } })).toEqual(['Container/c: no schema for v1/Container']);
   });
@@ -244,7 +246,9 @@ describe('chartPolicyErrors', () => {
 describe('validateConfigStrings', () => {
   it('accepts secret references', () => {
     expect(validateConfigStrings(collectorConfig)).toEqual([]);
-    expect(validateConfigStrings({ extensions: { bearertokenauth: { token: '${env:TOKEN}' }, basicauth: { client_auth: { password: '${file:/secrets/pw}' } } } })).toEqual([]);
+    expect(
+      validateConfigStrings({ extensions: { bearertokenauth: { token: '${env:TOKEN}' }, basicauth: { client_auth: { password: '${file:/secrets/pw}' } } } }),
+    ).toEqual([]);
   });
 
   it('reports an inline token', () => {

@@ -28,7 +28,10 @@ function run(job: Job): Promise<SentTrace[]> {
 /** Runs the jobs concurrently in one application process. */
 export function runApp(jobs: Job[], timeoutMs = 30_000): Promise<Results> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), __filename], { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), __filename], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

@@ -85,7 +85,8 @@ export function readCapture(dir: string, replicas: number): Capture {
   for (let replica = 0; replica < replicas; replica++) {
     for (const r of requests(fileOf(dir, replica, 'traces')).flatMap((req) => req.resourceSpans ?? [])) {
       const resource = attributes(r.resource?.attributes);
-      for (const s of (r.scopeSpans ?? []).flatMap((ss: any) => ss.spans ?? [])) out.spans.push({ replica, resource, traceId: s.traceId, spanId: s.spanId, name: s.name, attributes: attributes(s.attributes) });
+      for (const s of (r.scopeSpans ?? []).flatMap((ss: any) => ss.spans ?? []))
+        out.spans.push({ replica, resource, traceId: s.traceId, spanId: s.spanId, name: s.name, attributes: attributes(s.attributes) });
     }
     for (const r of requests(fileOf(dir, replica, 'metrics')).flatMap((req) => req.resourceMetrics ?? [])) {
       const resource = attributes(r.resource?.attributes);
@@ -110,7 +111,12 @@ export interface Settled {
  * Polls the capture until `complete` holds and nothing more has arrived for `quietMs` (late traces:
  * the gateways decide on different ticks), or until `timeoutMs`.
  */
-export async function settledCapture(dir: string, replicas: number, complete: (c: Capture) => boolean, { quietMs = 2000, timeoutMs = 30_000 } = {}): Promise<Settled> {
+export async function settledCapture(
+  dir: string,
+  replicas: number,
+  complete: (c: Capture) => boolean,
+  { quietMs = 2000, timeoutMs = 30_000 } = {},
+): Promise<Settled> {
   const start = Date.now();
   let last = '';
   let lastChange = start;

@@ -59,7 +59,11 @@ export async function sendTraces(url: string, plans: TracePlan[], o: SendOptions
   const recorder = new InMemorySpanExporter();
   const providers = new Map<string, BasicTracerProvider>();
   const tracer = (service: string) => {
-    if (!providers.has(service)) providers.set(service, new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': service }), spanProcessors: [new SimpleSpanProcessor(recorder)] }));
+    if (!providers.has(service))
+      providers.set(
+        service,
+        new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': service }), spanProcessors: [new SimpleSpanProcessor(recorder)] }),
+      );
     return providers.get(service)!.getTracer('ollyscale-otel-e2e');
   };
   const position = new Map<string, number>();
@@ -96,7 +100,10 @@ export async function sendMetric(base: string, service: string, name: string): P
 
 /** One log record from `service`, to `base` (…:4318). */
 export async function sendLog(base: string, service: string, body: string): Promise<void> {
-  const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': service }), processors: [new SimpleLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${base}/v1/logs` }) })] });
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes({ 'service.name': service }),
+    processors: [new SimpleLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${base}/v1/logs` }) })],
+  });
   provider.getLogger('ollyscale-otel-e2e').emit({ body, severityNumber: SeverityNumber.INFO, severityText: 'INFO' });
   await provider.shutdown();
 }
