@@ -18,8 +18,8 @@ export interface ChartDefinition {
   model: ObjectField<Props>;
   /** Adds the chart's component constructs. */
   compose(chart: HelmChart): void;
-  /** Constants substituted for `@NAME@` in the helper library (ports, paths). */
-  constants: Record<string, string | number>;
+  /** Constants substituted for `@NAME@` in the helper library and NOTES.txt (see substituteConstants). */
+  constants: Record<string, LibraryConstant>;
   /** README.md, given the generated values table. */
   readme(valuesTable: string): string;
 }
@@ -27,13 +27,42 @@ export interface ChartDefinition {
 const LIBRARY = path.join(__dirname, 'library');
 const ROOT = path.resolve(__dirname, '..', '..');
 
+/** A value declared once in TypeScript and used by the Go templates: a scalar, or a JSON-able object or array. */
+export type LibraryConstant = string | number | readonly unknown[] | { readonly [key: string]: unknown };
+
+/**
+ * Replaces every `@NAME@` of a template text by its constant.
+ *
+ * - A string or number is written as is, so it can sit anywhere, in a Go string literal too
+ *   (`":@OTLP_GRPC_PORT@"`).
+ * - An object or array (a table both languages need) becomes a Go-template expression that rebuilds
+ *   it at render time from a JSON literal: `(fromJson "{...}")`, `(fromJsonArray "[...]")`. It can
+ *   stand wherever an operand can (`{{- $types := @DESTINATION_TYPES@ -}}`, `range $x := @LIST@`),
+ *   so it is refused outside a template action and inside a string literal. JSON numbers come back
+ *   as float64. `{{` and `}}` inside the literal are written with a `\u007b`/`\u007d` escape so that
+ *   no text reader (ours included) takes them for delimiters.
+ *
+ * An unknown name fails with the file and the name.
+ */
+export function substituteConstants(text: string, file: string, constants: Record<string, LibraryConstant>): string {
+  return text.replace(/@([A-Z_]+)@/g, (m, name: string, offset: number) => {
+    if (!(name in constants)) throw new Error(`${file}: unknown constant ${m}`);
+    const c = constants[name];
+    if (typeof c === 'string' || typeof c === 'number') return String(c);
+    const before = text.slice(0, offset);
+    const open = before.lastIndexOf('{{');
+    const inString = (before.slice(open).match(/(?<!\\)"/g) ?? []).length % 2 === 1;
+    if (open < 0 || open < before.lastIndexOf('}}') || inString)
+      throw new Error(`${file}: constant ${m} is structured (object or array) and can only be an operand inside a template action`);
+    const literal = JSON.stringify(JSON.stringify(c)).replace(/\{\{/g, '{\\u007b').replace(/\}\}/g, '}\\u007d');
+    return `(${Array.isArray(c) ? 'fromJsonArray' : 'fromJson'} ${literal})`;
+  });
+}
+
 /** The helper library and NOTES.txt, specialised for one chart. */
 function library(def: ChartDefinition, file: string): string {
   const text = fs.readFileSync(path.join(LIBRARY, file), 'utf8').replace(/"CHART\./g, `"${def.name}.`);
-  return text.replace(/@([A-Z_]+)@/g, (m, name: string) => {
-    if (!(name in def.constants)) throw new Error(`${file}: unknown constant ${m}`);
-    return String(def.constants[name]);
-  });
+  return substituteConstants(text, file, def.constants);
 }
 
 export interface GeneratedChart {

@@ -14,8 +14,12 @@ export abstract class Ref {
     this.token = `\u00ab${++counter}\u00bb`;
     registry.set(this.token, this);
   }
-  /** Called by cdk8s's ImplicitTokenResolver while an object is synthesized. */
-  resolve(): string {
+  /**
+   * Called by the chart's resolvers while an object is synthesized: the token, or for a form that
+   * carries a literal subtree (a conditional list item) a small marker object that cdk8s resolves
+   * further.
+   */
+  resolve(): unknown {
     return this.token;
   }
   toString(): string {
@@ -48,7 +52,10 @@ export class ValueRef<F extends Field<any> = Field<any>> extends Ref {
   }
 }
 
-/** A block that is omitted, key included, when the value is empty (`with`). */
+/**
+ * A value omitted, key included, when it is empty (`with`: unset, "", 0, empty map or list). A
+ * block (`optional(values.nodeSelector)`) or a scalar (`optional(values.sampler.argument)`).
+ */
 export class OptionalRef extends Ref {
   constructor(readonly inner: ValueRef) {
     super();
@@ -68,6 +75,48 @@ export class ConditionalRef extends Ref {
   }
   describe(): string {
     return `when(${this.condition.expr}, ${this.inner.describe()})`;
+  }
+}
+
+/** Key of the marker object a conditional list item resolves to (see ConditionalItem). */
+export const CONDITIONAL_ITEM = '__conditional_item__';
+
+/**
+ * A list item present only while a condition holds (`whenItem`). The item is a literal (object,
+ * string, number) that may itself hold refs, so it resolves to `{ [CONDITIONAL_ITEM]: token, item }`
+ * and cdk8s resolves the item like any other part of the object.
+ */
+export class ConditionalItem extends Ref {
+  constructor(
+    readonly condition: Condition,
+    readonly item: unknown,
+  ) {
+    super();
+  }
+  resolve(): unknown {
+    return { [CONDITIONAL_ITEM]: this.token, item: this.item };
+  }
+  describe(): string {
+    return `whenItem(${this.condition.expr}, ...)`;
+  }
+}
+
+/** One value of a choice: a literal or a scalar ref. */
+export type ChoiceValue = string | number | boolean | ValueRef | BuiltinRef | IncludeRef;
+
+/** A scalar that is `a` while a condition holds, else `b` (`choose`); both of one type. */
+export class ChoiceRef extends Ref {
+  constructor(
+    readonly condition: Condition,
+    readonly a: ChoiceValue,
+    readonly b: ChoiceValue,
+    readonly type: 'string' | 'number' | 'boolean',
+  ) {
+    super();
+  }
+  describe(): string {
+    const d = (x: ChoiceValue) => (x instanceof Ref ? x.describe() : JSON.stringify(x));
+    return `choose(${this.condition.expr}, ${d(this.a)}, ${d(this.b)})`;
   }
 }
 
@@ -179,13 +228,44 @@ export const release = {
   name: () => new BuiltinRef('.Release.Name'),
 };
 
+/**
+ * A block or scalar omitted, key included, when its value is empty. Booleans are refused: `with`
+ * would drop `false` (use `when` or `choose`).
+ */
 export function optional(r: ValueRef): OptionalRef {
-  if (r.field.isScalar) throw new Error(`optional(${r.describe()}): only blocks can be optional`);
+  if (r.field.kind === 'boolean') throw new Error(`optional(${r.describe()}): a boolean cannot be optional (empty would drop false); use when() or choose()`);
   return new OptionalRef(r);
 }
 
+/** A key present only while a condition holds; its value is a scalar or a block ref. */
 export function when(c: Condition | ValueRef, inner: ValueRef | IncludeRef): ConditionalRef {
   return new ConditionalRef(c instanceof ValueRef ? cond.is(c) : c, inner);
+}
+
+/** A list item present only while a condition holds; the item is any literal, refs inside allowed. */
+export function whenItem(c: Condition | ValueRef, item: unknown): ConditionalItem {
+  return new ConditionalItem(c instanceof ValueRef ? cond.is(c) : c, item);
+}
+
+function choiceType(x: ChoiceValue, where: string): ChoiceRef['type'] {
+  if (typeof x === 'string' || x instanceof BuiltinRef) return 'string';
+  if (typeof x === 'number') return 'number';
+  if (typeof x === 'boolean') return 'boolean';
+  if (x instanceof IncludeRef) {
+    if (x.shape === 'scalar') return 'string';
+  } else if (x.field.isScalar) {
+    return x.field.kind === 'integer' || x.field.kind === 'number' ? 'number' : x.field.kind === 'boolean' ? 'boolean' : 'string';
+  }
+  throw new Error(`${where}: ${x.describe()} is not a scalar`);
+}
+
+/** A scalar field whose value is `a` while the condition holds, else `b`: literals or scalar refs of one type. */
+export function choose(c: Condition | ValueRef, a: ChoiceValue, b: ChoiceValue): ChoiceRef {
+  const condition = c instanceof ValueRef ? cond.is(c) : c;
+  const where = `choose(${condition.expr}, ...)`;
+  const [ta, tb] = [choiceType(a, where), choiceType(b, where)];
+  if (ta !== tb) throw new Error(`${where}: both values must have one type, not ${ta} and ${tb}`);
+  return new ChoiceRef(condition, a, b, ta);
 }
 
 export function include(name: string, args?: Record<string, IncludeArg>): IncludeRef {

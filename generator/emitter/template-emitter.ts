@@ -5,13 +5,31 @@
 //   interpolation     `host: {{ print .Values.name "-collector" | quote }}`
 //   block             `resources: {{- toYaml .Values.resources | nindent 4 }}`
 //   optional block    `{{- with .Values.nodeSelector }}` / `nodeSelector: ...` / `{{- end }}`
+//   optional scalar   `{{- with .Values.argument }}` / `argument: {{ . | quote }}` / `{{- end }}`
+//   choice            `dnsPolicy: {{ ternary "A" "B" .Values.hostNetwork | quote }}`
+//   conditional item  `{{- if .Values.enabled }}` / `- name: x` / `{{- end }}` inside a list
 //   include           `labels: {{- include "chart.labels" $ | nindent 4 }}`
 //   condition         `{{- if .Values.enabled }}` around a whole object
 //   literal `{{`      `{{ "literal {{ text" | quote }}`
 // Anything it cannot express exactly is refused with an error naming the object and field.
 import { ApiObject, IResolver, ResolutionContext } from 'cdk8s';
 import { stringify } from 'yaml';
-import { BuiltinRef, Condition, ConditionalRef, IncludeArg, IncludeRef, OptionalRef, Ref, ValueRef, hasToken, splitTokens } from './refs';
+import {
+  BuiltinRef,
+  CONDITIONAL_ITEM,
+  ChoiceRef,
+  ChoiceValue,
+  Condition,
+  ConditionalItem,
+  ConditionalRef,
+  IncludeArg,
+  IncludeRef,
+  OptionalRef,
+  Ref,
+  ValueRef,
+  hasToken,
+  splitTokens,
+} from './refs';
 
 export class EmitError extends Error {}
 
@@ -38,25 +56,34 @@ function argExpr(a: IncludeArg): string {
   return String(a);
 }
 
+/** A value of a given kind as a field of its own: ints through int64, strings quoted. */
+function typedExpr(kind: string, expr: string): string {
+  if (kind === 'integer') return `int64 ${expr}`;
+  if (kind === 'string' || kind === 'quantity') return `${expr} | quote`;
+  return expr;
+}
+
+/** An operand of `ternary`: a Go literal or a parenthesised scalar expression. */
+function choiceOperand(x: ChoiceValue, where: string): string {
+  if (typeof x === 'string') return goString(x);
+  if (typeof x === 'number' || typeof x === 'boolean') return String(x);
+  return printOperandOf(x, where);
+}
+
+/** `ternary A B COND`, the value of a choice (unquoted). */
+function choiceExpr(r: ChoiceRef, where: string): string {
+  return `ternary ${choiceOperand(r.a, where)} ${choiceOperand(r.b, where)} ${r.condition.expr}`;
+}
+
 /** The expression of a scalar ref as a value of its own (typed: ints as int64, strings quoted). */
 function scalarExpr(r: Ref, where: string): string {
   if (r instanceof BuiltinRef) return `${r.expr} | quote`;
+  if (r instanceof ChoiceRef) return r.type === 'string' ? `${choiceExpr(r, where)} | quote` : choiceExpr(r, where);
   if (r instanceof IncludeRef) {
     if (r.shape !== 'scalar') throw new EmitError(`${where}: block ${r.describe()} used as a scalar`);
     return `${includeExpr(r)} | quote`;
   }
-  if (r instanceof ValueRef) {
-    switch (r.field.kind) {
-      case 'integer':
-        return `int64 ${r.expr}`;
-      case 'number':
-      case 'boolean':
-        return r.expr;
-      case 'string':
-      case 'quantity':
-        return `${r.expr} | quote`;
-    }
-  }
+  if (r instanceof ValueRef && r.field.isScalar) return typedExpr(r.field.kind, r.expr);
   throw new EmitError(`${where}: ${r.describe()} is not a scalar`);
 }
 
@@ -64,6 +91,7 @@ function scalarExpr(r: Ref, where: string): string {
 export function printOperandOf(r: Ref, where: string): string {
   if (r instanceof BuiltinRef) return r.expr;
   if (r instanceof IncludeRef && r.shape === 'scalar') return `(${includeExpr(r)})`;
+  if (r instanceof ChoiceRef) return `(${choiceExpr(r, where)})`;
   if (r instanceof ValueRef && r.field.isScalar) return r.field.kind === 'integer' ? `(int64 ${r.expr})` : r.expr;
   throw new EmitError(`${where}: structural reference ${r.describe()} inside a string`);
 }
@@ -76,26 +104,37 @@ function blockExpr(r: Ref, where: string): string {
 
 interface Slot {
   marker: string;
-  kind: 'inline' | 'block' | 'optional';
-  /** inline: the action's pipeline; block: the YAML-producing pipeline; optional: the value tested by `with`. */
+  kind: 'inline' | 'block' | 'optional' | 'optionalScalar' | 'item';
+  /**
+   * inline: the action's pipeline; block: the YAML-producing pipeline; optional, optionalScalar: the
+   * value tested by `with`; item: unused.
+   */
   expr: string;
   where: string;
-  /** A condition the key is rendered under (`when`). */
+  /** A condition the key (or, for `item`, the list item) is rendered under (`when`, `whenItem`). */
   guard?: string;
+  /** optionalScalar: the pipeline of the value inside `with` (`. | quote`). */
+  inner?: string;
+  /** item: the walked item, rendered on its own and spliced into the list. */
+  body?: unknown;
 }
 
 /** Renders one object to template text. `where` names it in errors (kind/name or construct path). */
 export function emitObject(json: unknown, where: string, condition?: Condition, expectedRefs: Iterable<Ref> = []): string {
   const slots = new Map<string, Slot>();
   const seen = new Set<Ref>();
-  const slot = (kind: Slot['kind'], expr: string, path: string, guard?: string): string => {
+  const slot = (kind: Slot['kind'], expr: string, path: string, guard?: string, extra: Partial<Slot> = {}): string => {
     const marker = `__tpl_${slots.size}__`;
-    slots.set(marker, { marker, kind, expr, where: path, guard });
+    slots.set(marker, { marker, kind, expr, where: path, guard, ...extra });
     return marker;
   };
+  /** Whether a walked list item renders only under a condition. */
+  const isConditionalItem = (x: unknown) => typeof x === 'string' && ['item', 'optionalScalar'].includes(slots.get(x)?.kind ?? '');
 
   const walk = (node: unknown, path: string, position: 'value' | 'item'): unknown => {
     const at = `${where}: field ${path || '/'}`;
+    // A ref not resolved by cdk8s (an object given straight to emitObject) is resolved here.
+    if (node instanceof Ref) node = node.resolve();
     if (typeof node === 'string') {
       if (!hasToken(node)) return node.includes('{{') ? slot('inline', `${goString(node)} | quote`, path) : node;
       const parts = splitTokens(node);
@@ -103,17 +142,20 @@ export function emitObject(json: unknown, where: string, condition?: Condition, 
       if (parts.length === 1) {
         let r = parts[0] as Ref;
         let guard: string | undefined;
+        if (r instanceof ConditionalItem) throw new EmitError(`${at}: conditional item ${r.describe()} used inside a string`);
         if (r instanceof ConditionalRef) {
-          if (position === 'item') throw new EmitError(`${at}: conditional ${r.describe()} cannot be a list item`);
+          if (position === 'item') throw new EmitError(`${at}: conditional ${r.describe()} cannot be a list item (use whenItem)`);
           guard = r.condition.expr;
           r.condition.refs.forEach((c) => seen.add(c));
           r = r.inner;
           seen.add(r);
         }
         if (r instanceof OptionalRef) {
+          if (r.inner.field.isScalar) return slot('optionalScalar', r.inner.expr, path, undefined, { inner: typedExpr(r.inner.field.kind, '.') });
           if (position === 'item') throw new EmitError(`${at}: optional ${r.inner.describe()} cannot be a list item`);
           return slot('optional', r.inner.expr, path);
         }
+        if (r instanceof ChoiceRef) r.condition.refs.forEach((c) => seen.add(c));
         if (r instanceof ValueRef ? r.field.isScalar : !(r instanceof IncludeRef && r.shape === 'block')) return slot('inline', scalarExpr(r, at), path, guard);
         if (position === 'item') throw new EmitError(`${at}: block ${r.describe()} cannot be a list item`);
         return slot('block', blockExpr(r, at), path, guard);
@@ -121,7 +163,20 @@ export function emitObject(json: unknown, where: string, condition?: Condition, 
       const operands = parts.map((p) => (typeof p === 'string' ? goString(p) : printOperandOf(p, at)));
       return slot('inline', `print ${operands.join(' ')} | quote`, path);
     }
-    if (Array.isArray(node)) return node.map((x, i) => walk(x, `${path}[${i}]`, 'item'));
+    if (Array.isArray(node)) {
+      const items = node.map((x, i) => walk(x, `${path}[${i}]`, 'item'));
+      // With no condition holding, `key:` followed by no item would be null, not an empty list.
+      if (items.length > 0 && items.every(isConditionalItem))
+        throw new EmitError(`${at}: every item of the list is conditional, so the list would render as null when none holds`);
+      return items;
+    }
+    if (node && typeof node === 'object' && CONDITIONAL_ITEM in node) {
+      const r = splitTokens(String((node as Record<string, unknown>)[CONDITIONAL_ITEM]))[0] as ConditionalItem;
+      seen.add(r);
+      r.condition.refs.forEach((c) => seen.add(c));
+      if (position !== 'item') throw new EmitError(`${at}: conditional item ${r.describe()} is not a list item (a key uses when())`);
+      return slot('item', '', path, r.condition.expr, { body: walk((node as Record<string, unknown>).item, path, 'item') });
+    }
     if (node && typeof node === 'object') {
       const out: Record<string, unknown> = {};
       // Optional blocks go last so that none becomes the first key of a list item (`- key:`),
@@ -146,10 +201,25 @@ export function emitObject(json: unknown, where: string, condition?: Condition, 
     if (!seen.has(r)) throw new EmitError(`${where}: unused reference ${r.describe()} (it was given to the object but is not in its output)`);
   }
   let text = stringify(body, YAML_OPTIONS);
+  // Conditional list items first: each is rendered on its own at the list's indentation, under its
+  // `if`; an item may hold further conditional items, hence the loop.
+  for (let before = ''; before !== text;) {
+    before = text;
+    text = text.replace(/^( *)- (__tpl_\d+__)$/gm, (line, indent: string, marker: string) => {
+      const s = slots.get(marker)!;
+      if (s.kind !== 'item') return line;
+      const lines = stringify(s.body, YAML_OPTIONS)
+        .trimEnd()
+        .split('\n')
+        .map((l, i) => (i === 0 ? `${indent}- ${l}` : l ? `${indent}  ${l}` : l));
+      return `{{- if ${s.guard} }}\n${lines.join('\n')}\n{{- end }}`;
+    });
+  }
   text = text.replace(/^( *)(- )?([^\n]*?)(__tpl_\d+__)$/gm, (line, indent: string, dash: string | undefined, prefix: string, marker: string) => {
     const s = slots.get(marker)!;
     const guarded = (line: string) => (s.guard ? `{{- if ${s.guard} }}\n${line}\n{{- end }}` : line);
     if (s.kind === 'inline') return guarded(`${indent}${dash ?? ''}${prefix}{{ ${s.expr} }}`);
+    if (s.kind === 'optionalScalar') return `{{- with ${s.expr} }}\n${indent}${dash ?? ''}${prefix}{{ ${s.inner} }}\n{{- end }}`;
     if (!prefix.endsWith(': ')) throw new EmitError(`${where}: field ${s.where}: a block must be the value of a key`);
     const key = prefix.slice(0, -2);
     const col = indent.length + (dash ? 2 : 0);
@@ -173,7 +243,7 @@ export class RefRecorder implements IResolver {
       const set = this.byObject.get(context.obj) ?? new Set<Ref>();
       set.add(v);
       this.byObject.set(context.obj, set);
-      context.replaceValue(v.token);
+      context.replaceValue(v.resolve());
     } else if (typeof v === 'string' && hasToken(v)) {
       const set = this.byObject.get(context.obj) ?? new Set<Ref>();
       for (const p of splitTokens(v)) if (p instanceof Ref) set.add(p);
