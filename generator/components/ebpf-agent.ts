@@ -4,7 +4,7 @@
 // read-only RBAC of Kubernetes metadata decoration (never Secrets).
 import { Construct } from 'constructs';
 import { TemplateScope, TemplatedObject } from '../emitter/helm-chart';
-import { IncludeArg, ValueRef, optional } from '../emitter/refs';
+import { IncludeArg, ValueRef, choose, optional } from '../emitter/refs';
 import { JsonSchema, v } from '../values/model';
 import { containerResources, pullPolicy, scheduling } from '../values/common';
 import { ComponentProps } from './context';
@@ -139,7 +139,8 @@ export class EbpfAgent extends TemplateScope {
             // Discovering and instrumenting other containers' processes needs the host PID namespace.
             hostPID: true,
             hostNetwork: r.contextPropagation.enabled,
-            dnsPolicy: c.includeScalar('ebpf.dnsPolicy', { values: r.$ }),
+            // With host networking the pod still resolves cluster Services.
+            dnsPolicy: choose(r.contextPropagation.enabled, 'ClusterFirstWithHostNet', 'ClusterFirst'),
             priorityClassName: r.priorityClassName,
             containers: [
               {

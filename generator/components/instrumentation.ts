@@ -216,7 +216,8 @@ export class Instrumentation extends TemplateScope {
         // The endpoint is OTLP/HTTP: SDKs whose default is gRPC (older Node.js images) must not guess.
         env: [{ name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: 'http/protobuf' }],
         propagators: r.propagators,
-        sampler: c.include('instrumentation.sampler', { values: r.sampler.$ }),
+        // The argument only when given (the CRD wants a string).
+        sampler: { type: r.sampler.type, argument: optional(r.sampler.argument) },
         resource: { addK8sUIDAttributes: r.resource.addK8sUIDAttributes, resourceAttributes: optional(r.resource.attributes) },
         ...Object.fromEntries(LANGUAGES.map((l) => [l.key, language(l)])),
       },

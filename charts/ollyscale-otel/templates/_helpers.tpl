@@ -390,11 +390,6 @@ its OTLP settings under exports.otlp.{grpc,http} (it ignores a top-level `otlp:`
 {{- toYaml (merge (dict "checksum/config" (include "ollyscale-otel.ebpf.configFile" . | sha256sum)) (.values.podAnnotations | default dict)) -}}
 {{- end -}}
 
-{{/* With host networking the pod still resolves cluster Services (ClusterFirstWithHostNet). Args: values. */}}
-{{- define "ollyscale-otel.ebpf.dnsPolicy" -}}
-{{- ternary "ClusterFirstWithHostNet" "ClusterFirst" .values.contextPropagation.enabled -}}
-{{- end -}}
-
 {{- define "ollyscale-otel.ebpf.env" -}}
 {{- $s := include "ollyscale-otel.ebpf.settings" . | fromYaml -}}
 {{- $env := list -}}
@@ -580,13 +575,6 @@ named when nothing is left to send to), grpc (true: the OTLP/gRPC port, else OTL
 {{- else -}}
 {{- fail (printf "%s must be set: the agent and the gateway collector are both disabled, so the chart has no OTLP endpoint to send to" .key) -}}
 {{- end -}}
-{{- end -}}
-
-{{/* spec.sampler of the Instrumentation; the argument only when given (the CRD wants a string). Args: values (sampler). */}}
-{{- define "ollyscale-otel.instrumentation.sampler" -}}
-{{- $s := dict "type" .values.type -}}
-{{- with .values.argument }}{{ $_ := set $s "argument" (toString .) }}{{ end -}}
-{{- toYaml $s -}}
 {{- end -}}
 
 {{/*

@@ -75,11 +75,6 @@ its OTLP settings under exports.otlp.{grpc,http} (it ignores a top-level `otlp:`
 {{- toYaml (merge (dict "checksum/config" (include "CHART.ebpf.configFile" . | sha256sum)) (.values.podAnnotations | default dict)) -}}
 {{- end -}}
 
-{{/* With host networking the pod still resolves cluster Services (ClusterFirstWithHostNet). Args: values. */}}
-{{- define "CHART.ebpf.dnsPolicy" -}}
-{{- ternary "ClusterFirstWithHostNet" "ClusterFirst" .values.contextPropagation.enabled -}}
-{{- end -}}
-
 {{- define "CHART.ebpf.env" -}}
 {{- $s := include "CHART.ebpf.settings" . | fromYaml -}}
 {{- $env := list -}}

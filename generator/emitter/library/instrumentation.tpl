@@ -18,13 +18,6 @@ named when nothing is left to send to), grpc (true: the OTLP/gRPC port, else OTL
 {{- end -}}
 {{- end -}}
 
-{{/* spec.sampler of the Instrumentation; the argument only when given (the CRD wants a string). Args: values (sampler). */}}
-{{- define "CHART.instrumentation.sampler" -}}
-{{- $s := dict "type" .values.type -}}
-{{- with .values.argument }}{{ $_ := set $s "argument" (toString .) }}{{ end -}}
-{{- toYaml $s -}}
-{{- end -}}
-
 {{/*
 One language block of the Instrumentation: image (honouring global.imageRegistry), env as a list,
 and the init container's resources under the CRD's field name for that language. Web server
