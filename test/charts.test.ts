@@ -4,7 +4,7 @@
 // configuration accepted by the real collector's `validate`, started as its pod would start it.
 import { CHART_COMPONENTS } from '../generator/distribution';
 import { HELMS, helmTemplate, parseManifests, runHelm } from './harness/helm';
-import { chartNames, scenarios, Scenario } from './harness/scenarios';
+import { RUNTIMES, Runtime, chartNames, scenarios, Scenario } from './harness/scenarios';
 import { validateObject } from './harness/validate-k8s';
 import { chartPolicyErrors, validateConfigStrings } from './harness/validate-collector';
 import { renderedCollectors } from './harness/collectors';
@@ -17,11 +17,17 @@ const known = binaryComponents();
 for (const c of CHART_COMPONENTS) if (otelcol().unavailable.some((u) => u.module === c.module)) known.get(`${c.kind}s`)?.add(c.type);
 const rendered = new Map<string, string>();
 
+const options = (s: Scenario, runtime: Runtime) => ({
+  namespace: s.namespace,
+  valuesFiles: s.valuesFile ? [s.valuesFile] : [],
+  set: { collectorRuntime: runtime },
+});
+
 /** `helm template` of a scenario with the first Helm (the others are compared against it below). */
-function render(s: Scenario): any[] {
-  const key = `${s.chart}/${s.name}`;
+function render(s: Scenario, runtime: Runtime): any[] {
+  const key = `${s.chart}/${s.name}/${runtime}`;
   if (!rendered.has(key)) {
-    const r = helmTemplate(HELMS[0], s.chartDir, { namespace: s.namespace, valuesFiles: s.valuesFile ? [s.valuesFile] : [] });
+    const r = helmTemplate(HELMS[0], s.chartDir, options(s, runtime));
     if (r.code !== 0) throw new Error(`${HELMS[0].name} template failed:\n${r.stderr}`);
     rendered.set(key, r.stdout);
   }
@@ -29,6 +35,7 @@ function render(s: Scenario): any[] {
 }
 
 const validated: string[] = [];
+const identical: string[] = [];
 const notValidated: { where: string; missing: MissingComponent[] }[] = [];
 
 beforeAll(() => {
@@ -58,51 +65,79 @@ describe.each(charts)('chart %s', (chart) => {
   describe.each(scenarios(chart))('scenario $name', (s) => {
     const files = s.valuesFile ? [s.valuesFile] : [];
 
-    test.each(HELMS)('helm lint --strict passes with $name', (helm) => {
-      const r = runHelm(helm, ['lint', '--strict', s.chartDir, '--namespace', s.namespace, ...files.flatMap((f) => ['-f', f])]);
-      expect(r.stdout + r.stderr).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
-      expect(r.code).toBe(0);
+    describe.each(RUNTIMES)('collectorRuntime %s', (runtime) => {
+      const where = `${s.chart}/${s.name} (${runtime})`;
+
+      test.each(HELMS)('helm lint --strict passes with $name', (helm) => {
+        const r = runHelm(helm, [
+          'lint',
+          '--strict',
+          s.chartDir,
+          '--namespace',
+          s.namespace,
+          '--set',
+          `collectorRuntime=${runtime}`,
+          ...files.flatMap((f) => ['-f', f]),
+        ]);
+        expect(r.stdout + r.stderr).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+        expect(r.code).toBe(0);
+      });
+
+      test('renders identically under every Helm, and every object is valid', () => {
+        const first = render(s, runtime);
+        const text = rendered.get(`${s.chart}/${s.name}/${runtime}`)!;
+        for (const helm of HELMS.slice(1)) {
+          const r = helmTemplate(helm, s.chartDir, options(s, runtime));
+          if (r.code !== 0) throw new Error(`${helm.name} template failed:\n${r.stderr}`);
+          expect(r.stdout).toBe(text);
+        }
+        expect(first.length).toBeGreaterThan(0);
+        const errors: string[] = [];
+        // The original chart's sampling bug must not come back, and no role may read Secrets.
+        expect(text).not.toContain('invert_match');
+        for (const doc of first) {
+          errors.push(...validateObject(doc));
+          for (const rule of doc.rules ?? []) expect(rule.resources).not.toContain('secrets');
+          expect(doc.metadata?.namespace ?? s.namespace).toBe(s.namespace);
+        }
+        expect(errors).toEqual([]);
+      });
+
+      test('the real collector accepts every collector configuration', () => {
+        const collectors = renderedCollectors(render(s, runtime));
+        const failures: string[] = [];
+        for (const c of collectors) {
+          const at = `${where}: collector ${c.name}`;
+          const policy = [...chartPolicyErrors(c.config, { known, allowDeprecatedAliases: s.allowDeprecatedAliases }), ...validateConfigStrings(c.config)];
+          const r = validate(c);
+          if (!r.ok) failures.push(`${at}: the collector refuses its configuration:\n${r.message}`);
+          failures.push(...policy.map((e) => `${at}: ${e}`));
+          validated.push(`${s.chart}/${s.name}/${runtime}/${c.name}`);
+          if (r.notValidated.length) notValidated.push({ where: at, missing: r.notValidated });
+          // The charts' own configurations use only the component types the distribution lists.
+          if (!s.allowDeprecatedAliases)
+            for (const [section, ids] of Object.entries<any>(c.config))
+              if (section !== 'service')
+                for (const id of Object.keys(ids ?? {}))
+                  if (!CHART_COMPONENTS.some((d) => `${d.kind}s` === section && d.type === id.split('/')[0]))
+                    failures.push(`${at}: ${section}.${id} is not in generator/distribution's component list`);
+        }
+        expect(failures).toEqual([]);
+      });
     });
 
-    test('renders identically under every Helm, and every object is valid', () => {
-      const first = render(s);
-      for (const helm of HELMS.slice(1)) {
-        const r = helmTemplate(helm, s.chartDir, { namespace: s.namespace, valuesFiles: files });
-        if (r.code !== 0) throw new Error(`${helm.name} template failed:\n${r.stderr}`);
-        expect(r.stdout).toBe(rendered.get(`${s.chart}/${s.name}`));
-      }
-      expect(first.length).toBeGreaterThan(0);
-      const errors: string[] = [];
-      // The original chart's sampling bug must not come back, and no role may read Secrets.
-      expect(rendered.get(`${s.chart}/${s.name}`)).not.toContain('invert_match');
-      for (const doc of first) {
-        errors.push(...validateObject(doc));
-        for (const rule of doc.rules ?? []) expect(rule.resources).not.toContain('secrets');
-        expect(doc.metadata?.namespace ?? s.namespace).toBe(s.namespace);
-      }
-      expect(errors).toEqual([]);
-    });
-
-    test('the real collector accepts every collector configuration', () => {
-      const collectors = renderedCollectors(render(s));
-      const failures: string[] = [];
-      for (const c of collectors) {
-        const where = `${s.chart}/${s.name}: collector ${c.name}`;
-        const policy = [...chartPolicyErrors(c.config, { known, allowDeprecatedAliases: s.allowDeprecatedAliases }), ...validateConfigStrings(c.config)];
-        const r = validate(c);
-        if (!r.ok) failures.push(`${where}: the collector refuses its configuration:\n${r.message}`);
-        failures.push(...policy.map((e) => `${where}: ${e}`));
-        validated.push(`${s.chart}/${s.name}/${c.name}`);
-        if (r.notValidated.length) notValidated.push({ where, missing: r.notValidated });
-        // The charts' own configurations use only the component types the distribution lists.
-        if (!s.allowDeprecatedAliases)
-          for (const [section, ids] of Object.entries<any>(c.config))
-            if (section !== 'service')
-              for (const id of Object.keys(ids ?? {}))
-                if (!CHART_COMPONENTS.some((d) => `${d.kind}s` === section && d.type === id.split('/')[0]))
-                  failures.push(`${where}: ${section}.${id} is not in generator/distribution's component list`);
-      }
-      expect(failures).toEqual([]);
+    test('both runtimes run the same collectors, with identical configurations, behind the same Service names', () => {
+      const [operator, native] = RUNTIMES.map((rt) => render(s, rt));
+      const configs = (docs: any[]) => Object.fromEntries(renderedCollectors(docs).map((c) => [c.name, c.config]));
+      expect(configs(native)).toEqual(configs(operator));
+      expect(Object.keys(configs(operator)).length).toBeGreaterThan(0);
+      // The Operator creates `<name>-collector` and `<name>-collector-headless` for collector `<name>`; the native runtime renders them.
+      const expected = operator
+        .filter((d) => d.kind === 'OpenTelemetryCollector')
+        .flatMap((d) => [`${d.metadata.name}-collector`, `${d.metadata.name}-collector-headless`]);
+      const services = native.filter((d) => d.kind === 'Service').map((d) => d.metadata.name);
+      expect(services.sort()).toEqual(expected.sort());
+      identical.push(`${s.chart}/${s.name}`);
     });
   });
 });

@@ -1,11 +1,12 @@
 // Constants the helper library refers to as @NAME@, so ports and paths are declared once.
-import { DEST_TLS_DIR, PORTS } from '../components/collector';
+import { CONFIG_DIR, DEST_TLS_DIR, PORTS } from '../components/collector';
 
 export const LIBRARY_CONSTANTS = {
   OTLP_GRPC_PORT: PORTS.otlpGrpc,
   OTLP_HTTP_PORT: PORTS.otlpHttp,
   HEALTH_PORT: PORTS.health,
   DEST_TLS_DIR,
+  CONFIG_DIR,
   /** file_log checkpoints (a hostPath, so a restarted agent resumes where it stopped). */
   CHECKPOINT_DIR: '/var/lib/otelcol/checkpoints',
   /** The node's root filesystem, mounted read-only for host_metrics. */

@@ -47,7 +47,7 @@ export class AgentCollector extends Construct {
         { feature: 'resourcedetection', rules: RULES.resourceDetection, when: cond.is(r.presets.resourceDetection.enabled) },
         { feature: 'kubeletstats', rules: RULES.kubeletMetrics, when: cond.is(r.presets.kubeletMetrics.enabled) },
       ],
-      spec: { securityContext: c.include('agent.securityContext', { values: r.$ }) },
+      securityContext: c.include('agent.securityContext', { values: r.$ }),
     });
   }
 }

@@ -65,7 +65,7 @@ export class BrowserCollector extends Construct {
       component: 'browser',
       mode: 'deployment',
       file: 'browser.yaml',
-      spec: { replicas: r.replicas },
+      scaling: { replicas: r.replicas },
     });
     const route = new TemplateScope(this, 'route', {
       file: 'browser-httproute.yaml',

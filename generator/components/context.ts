@@ -24,9 +24,9 @@ export const chartValues = {
   fullnameOverride: v.string({ description: 'Replaces the release-and-chart full name in object names.', default: '', pattern: `^$|${DNS_LABEL}` }),
   collectorRuntime: v.string({
     description:
-      'How collectors run. `operator`: OpenTelemetryCollector v1beta1 resources managed by the OpenTelemetry Operator. (`native`, plain workloads rendered by the chart, is not available in this version.)',
+      'How collectors run. `operator`: OpenTelemetryCollector v1beta1 resources, managed by the OpenTelemetry Operator (install it first). `native`: the chart renders the ConfigMaps, DaemonSet/Deployments, Services (same names as the Operator gives them), HPA and PodDisruptionBudget itself, with the same collector configurations; no Operator needed except for the Instrumentation resource.',
     default: 'operator',
-    enum: ['operator'],
+    enum: ['operator', 'native'],
   }),
   commonLabels: v.stringMap('Labels added to every rendered object.'),
   commonAnnotations: v.stringMap('Annotations added to every rendered object.'),

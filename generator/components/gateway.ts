@@ -2,7 +2,7 @@
 // applications, tail-samples traces and exports to the destinations. Also the whole of the
 // `otel-gateway` chart, whose root values are this model.
 import { Construct } from 'constructs';
-import { RefTree, cond, when } from '../emitter/refs';
+import { RefTree, cond } from '../emitter/refs';
 import { BooleanField, v } from '../values/model';
 import { ComponentProps } from './context';
 import { Collector, collectorEndpoints, collectorProps } from './collector';
@@ -232,7 +232,6 @@ export class GatewayCollector extends Construct {
   constructor(scope: Construct, id: string, p: GatewayProps) {
     super(scope, id);
     const r = p.values;
-    const c = p.ctx.chart;
     this.endpoints = collectorEndpoints(p.ctx, 'gateway', r.name);
     new Collector(this, 'collector', {
       ...p,
@@ -241,11 +240,7 @@ export class GatewayCollector extends Construct {
       file: 'gateway.yaml',
       destinations: r.destinations,
       grants: [{ feature: 'k8sattributes', rules: RULES.kubernetesAttributes, when: cond.is(r.presets.kubernetesAttributes.enabled) }],
-      spec: {
-        replicas: when(cond.not(r.autoscaling.enabled), r.replicas),
-        autoscaler: when(r.autoscaling.enabled, c.include('gateway.autoscaler', { values: r.autoscaling.$, key: p.valuesKey })),
-        podDisruptionBudget: when(r.podDisruptionBudget.enabled, c.include('gateway.pdb', { values: r.podDisruptionBudget.$ })),
-      },
+      scaling: { replicas: r.replicas, autoscaling: r.autoscaling, disruptionBudget: r.podDisruptionBudget },
     });
   }
 }

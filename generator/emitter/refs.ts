@@ -198,6 +198,27 @@ export const cond = {
           xs.flatMap((x) => x.refs),
         );
   },
+  or: (...cs: (Condition | ValueRef)[]) => {
+    const xs = cs.map((c) => (c instanceof ValueRef ? boolRef(c) : c));
+    return xs.length === 1
+      ? xs[0]
+      : new Condition(
+          `(or ${xs.map((x) => x.expr).join(' ')})`,
+          xs.flatMap((x) => x.refs),
+        );
+  },
+  /** A string value equals one of its enum's literals (checked here, so a typo fails generation). */
+  eq: (r: ValueRef, literal: string) => {
+    const allowed = (r.field.schema() as { enum?: unknown[] }).enum;
+    if (r.field.kind !== 'string' || (allowed && !allowed.includes(literal)))
+      throw new Error(`condition on ${r.describe()}: ${JSON.stringify(literal)} is not one of its values`);
+    return new Condition(`(eq ${r.expr} ${JSON.stringify(literal)})`, [r]);
+  },
+  /** An integer value is greater than a number. */
+  gt: (r: ValueRef, n: number) => {
+    if (r.field.kind !== 'integer') throw new Error(`condition on ${r.describe()}: gt needs an integer value, not ${r.field.kind}`);
+    return new Condition(`(gt (int64 ${r.expr}) ${n})`, [r]);
+  },
   /** A condition written as a named template that prints "true" when it holds. */
   include: (name: string) => new Condition(`(eq (include ${JSON.stringify(name)} $) "true")`, []),
 };

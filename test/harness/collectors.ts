@@ -1,5 +1,7 @@
 // The collectors a render contains, as their pods would start them: configuration, feature gates
 // and environment (with stand-ins for what only the kubelet knows).
+import { parse } from 'yaml';
+
 export interface RenderedCollector {
   /** The collector's name (`gateway`, `agent`, ...). */
   name: string;
@@ -29,17 +31,30 @@ function envValue(e: any): string {
 /** Every pod gets the API server's address from the kubelet. */
 const POD_ENV = { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' };
 
+const podEnv = (env: any[] | undefined) => ({ ...POD_ENV, ...Object.fromEntries((env ?? []).map((e: any) => [e.name, envValue(e)])) });
+const gatesOf = (gates: string) => (gates ? gates.split(',') : []);
+
 function fromOperatorResource(doc: any): RenderedCollector {
-  const gates = String(doc.spec.args?.['feature-gates'] ?? '');
-  return {
-    name: doc.metadata.name,
-    config: doc.spec.config,
-    featureGates: gates ? gates.split(',') : [],
-    env: { ...POD_ENV, ...Object.fromEntries((doc.spec.env ?? []).map((e: any) => [e.name, envValue(e)])) },
-  };
+  return { name: doc.metadata.name, config: doc.spec.config, featureGates: gatesOf(String(doc.spec.args?.['feature-gates'] ?? '')), env: podEnv(doc.spec.env) };
 }
 
-/** The collectors of a rendered chart. */
+/** A native-runtime workload: its container's flags and env, and the configuration in the ConfigMap it mounts. */
+function fromWorkload(doc: any, docs: any[]): RenderedCollector {
+  const pod = doc.spec.template.spec;
+  const container = pod.containers.find((c: any) => c.name === 'otc-container');
+  const file = /^--config=(.+)$/.exec(container.args.find((a: string) => a.startsWith('--config=')))![1];
+  const mount = container.volumeMounts.find((m: any) => file.startsWith(`${m.mountPath}/`));
+  const configMap = pod.volumes.find((v: any) => v.name === mount.name).configMap.name;
+  const data = docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === configMap).data[file.slice(mount.mountPath.length + 1)];
+  const gates = container.args.find((a: string) => a.startsWith('--feature-gates='))?.slice('--feature-gates='.length) ?? '';
+  // The workload is `<name>-collector`, as the Operator names the one it creates for collector `<name>`.
+  return { name: doc.metadata.name.replace(/-collector$/, ''), config: parse(data), featureGates: gatesOf(gates), env: podEnv(container.env) };
+}
+
+/** The collectors of a rendered chart, in either runtime. */
 export function renderedCollectors(docs: any[]): RenderedCollector[] {
-  return docs.filter((d) => d.kind === 'OpenTelemetryCollector').map(fromOperatorResource);
+  const workloads = docs.filter(
+    (d) => ['Deployment', 'DaemonSet', 'StatefulSet'].includes(d.kind) && d.spec.template.spec.containers.some((c: any) => c.name === 'otc-container'),
+  );
+  return [...docs.filter((d) => d.kind === 'OpenTelemetryCollector').map(fromOperatorResource), ...workloads.map((w) => fromWorkload(w, docs))];
 }

@@ -5,6 +5,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ROOT } from './helm';
 
+/** How collectors run (`collectorRuntime`): every scenario is rendered in both. */
+export const RUNTIMES = ['operator', 'native'] as const;
+export type Runtime = (typeof RUNTIMES)[number];
+
 export interface Scenario {
   chart: string;
   chartDir: string;

@@ -746,8 +746,86 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s-%s" .a .b -}}
 {{- end -}}
 
+{{/*
+The native runtime: what the Operator derives from a collector's configuration, derived here.
+Args of each: those of "ollyscale-otel.collector.config" (root, component, values, key, ...), plus what is named.
+*/}}
+{{- define "ollyscale-otel.native.configText" -}}
+{{- include "ollyscale-otel.collector.config" . -}}
+{{- end -}}
+
+{{/* The pods' annotations: the user's, and a checksum of the configuration so a change rolls the pods. */}}
+{{- define "ollyscale-otel.native.podAnnotations" -}}
+{{- $annotations := merge (dict "checksum/config" (include "ollyscale-otel.collector.config" . | sha256sum)) (.values.podAnnotations | default dict) -}}
+{{- toYaml $annotations -}}
+{{- end -}}
+
+{{/*
+The ports the configuration's receivers listen on (those some pipeline uses), as container ports
+(part "container") or Service ports (part "service"), named after the receiver and protocol as the
+Operator names them (otlp-grpc, otlp-http).
+*/}}
+{{- define "ollyscale-otel.native.ports" -}}
+{{- $cfg := include "ollyscale-otel.collector.config" . | fromYaml -}}
+{{- $used := list -}}
+{{- range $p := $cfg.service.pipelines }}{{ $used = concat $used ($p.receivers | default list) }}{{ end -}}
+{{- $ports := list -}}
+{{- $seen := dict -}}
+{{- range $id := $used | uniq | sortAlpha -}}
+{{- $r := get $cfg.receivers $id | default dict -}}
+{{- $endpoints := dict -}}
+{{- with $r.endpoint }}{{ $_ := set $endpoints "" . }}{{ end -}}
+{{- range $proto, $p := ($r.protocols | default dict) }}{{ with (dig "endpoint" "" ($p | default dict)) }}{{ $_ := set $endpoints $proto . }}{{ end }}{{ end -}}
+{{- range $proto, $endpoint := $endpoints -}}
+{{- $port := regexFind "[0-9]+$" (toString $endpoint) -}}
+{{- if and $port (not (hasKey $seen $port)) -}}
+{{- $_ := set $seen $port true -}}
+{{- $name := printf "%s-%s" (splitList "/" $id | join "-") $proto | replace "_" "-" | lower | trunc 15 | trimSuffix "-" -}}
+{{- if eq $.part "container" -}}
+{{- $ports = append $ports (dict "name" $name "containerPort" (int64 $port) "protocol" "TCP") -}}
+{{- else -}}
+{{- $ports = append $ports (dict "name" $name "port" (int64 $port) "targetPort" (int64 $port) "protocol" "TCP") -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $ports -}}
+{{- end -}}
+
+{{/* The config volume (part "volumes", with configMap) or its mount (part "volumeMounts"), then the collector's own (inner, a YAML list). */}}
+{{- define "ollyscale-otel.native.volumes" -}}
+{{- $own := ternary (dict "name" "collector-config" "configMap" (dict "name" .configMap)) (dict "name" "collector-config" "mountPath" "/conf" "readOnly" true) (eq .part "volumes") -}}
+{{- toYaml (prepend (fromYamlArray .inner) $own) -}}
+{{- end -}}
+
+{{/* metrics of the gateway's HorizontalPodAutoscaler. Args: values (autoscaling), key. */}}
+{{- define "ollyscale-otel.native.hpaMetrics" -}}
+{{- if gt (int64 .values.minReplicas) (int64 .values.maxReplicas) }}{{ fail (printf "%sautoscaling.minReplicas (%d) must not exceed %sautoscaling.maxReplicas (%d)" .key (int64 .values.minReplicas) .key (int64 .values.maxReplicas)) }}{{ end -}}
+{{- $metrics := list (dict "type" "Resource" "resource" (dict "name" "cpu" "target" (dict "type" "Utilization" "averageUtilization" (int64 .values.targetCPUUtilizationPercentage)))) -}}
+{{- with .values.targetMemoryUtilizationPercentage -}}
+{{- $metrics = append $metrics (dict "type" "Resource" "resource" (dict "name" "memory" "target" (dict "type" "Utilization" "averageUtilization" (int64 .)))) -}}
+{{- end -}}
+{{- toYaml $metrics -}}
+{{- end -}}
+
+{{- define "ollyscale-otel.agent.service" -}}
+{{ .Values.agentCollector.name }}-collector
+{{- end -}}
+
+{{- define "ollyscale-otel.agent.headlessService" -}}
+{{ .Values.agentCollector.name }}-collector-headless
+{{- end -}}
+
 {{- define "ollyscale-otel.agent.host" -}}
 {{ .Values.agentCollector.name }}-collector.{{ .Release.Namespace }}.svc.cluster.local
+{{- end -}}
+
+{{- define "ollyscale-otel.gateway.service" -}}
+{{ .Values.gatewayCollector.name }}-collector
+{{- end -}}
+
+{{- define "ollyscale-otel.gateway.headlessService" -}}
+{{ .Values.gatewayCollector.name }}-collector-headless
 {{- end -}}
 
 {{- define "ollyscale-otel.gateway.host" -}}
@@ -760,6 +838,10 @@ app.kubernetes.io/component: {{ .component }}
 
 {{- define "ollyscale-otel.browser.service" -}}
 {{ .Values.browserCollector.name }}-collector
+{{- end -}}
+
+{{- define "ollyscale-otel.browser.headlessService" -}}
+{{ .Values.browserCollector.name }}-collector-headless
 {{- end -}}
 
 {{- define "ollyscale-otel.browser.host" -}}

@@ -1,16 +1,17 @@
 // The parts every collector component shares: the values every collector has, its Service
-// names (the Operator's naming, derived once), and the OpenTelemetryCollector resource.
-import { TemplateScope, TemplatedObject } from '../emitter/helm-chart';
-import { Condition, IncludeArg, IncludeRef, RefTree, ValueRef, optional, release } from '../emitter/refs';
-import { ObjectField, v } from '../values/model';
-import { env, image as imageField, resources, scheduling } from '../values/common';
-import { ChartContext } from './context';
-import { PolicyRule, ServiceAccountWithRbac } from './rbac';
+// names (the Operator's naming, derived once), and the collector itself, described once and rendered
+// by the runtime `collectorRuntime` selects (operator.ts, native.ts).
+import { TemplateScope } from '../../emitter/helm-chart';
+import { Condition, IncludeArg, IncludeRef, RefTree, ValueRef, cond } from '../../emitter/refs';
+import { ObjectField, v } from '../../values/model';
+import { env, image as imageField, resources, scheduling } from '../../values/common';
+import { ChartContext } from '../context';
+import { PolicyRule, ServiceAccountWithRbac } from '../rbac';
 import { Construct } from 'constructs';
-
-export const PORTS = { otlpGrpc: 4317, otlpHttp: 4318, health: 13133 } as const;
-/** Where destination TLS Secrets are mounted in collector containers. */
-export const DEST_TLS_DIR = '/etc/otelcol/destinations';
+import { CollectorDescription, Scaling } from './description';
+import { NativeCollector } from './native';
+export { CONFIG_DIR, CONFIG_FILE, DEST_TLS_DIR, PORTS, collectorEndpoints } from './endpoints';
+import { OperatorCollector } from './operator';
 
 /** Values every collector component has. */
 export function collectorProps(what: string, name: string, req: Record<string, string>, lim: Record<string, string>, tolerationsDefault: unknown[] = []) {
@@ -34,16 +35,6 @@ export function collectorProps(what: string, name: string, req: Record<string, s
   };
 }
 
-/** Service names and in-cluster hosts of a collector named by `name` (the Operator's convention). */
-export function collectorEndpoints(ctx: ChartContext, component: string, name: ValueRef) {
-  const ns = release.namespace();
-  return {
-    service: ctx.chart.defineString(`${component}.service`, [name, '-collector']),
-    host: ctx.chart.defineString(`${component}.host`, [name, '-collector.', ns, '.svc.cluster.local']),
-    headlessHost: ctx.chart.defineString(`${component}.headlessHost`, [name, '-collector-headless.', ns, '.svc.cluster.local']),
-  };
-}
-
 type CollectorRefs = RefTree<ObjectField<ReturnType<typeof collectorProps>>>;
 
 export interface CollectorProps {
@@ -58,8 +49,10 @@ export interface CollectorProps {
   when?: Condition;
   /** Extra arguments of the config and env templates (e.g. the gateway's values for forwarders). */
   configArgs?: Record<string, IncludeArg>;
-  /** Extra spec fields (replicas, scaling, ...). */
-  spec?: Record<string, unknown>;
+  /** Deployment mode: replicas, autoscaling and disruption budget. */
+  scaling?: Scaling;
+  /** The container's security context (a block template). */
+  securityContext?: IncludeRef;
   grants?: { feature: string; rules: PolicyRule[]; when?: Condition }[];
   /** Destinations whose Secrets the collector mounts (the gateway's, or a forwarder's fallback). */
   destinations?: ValueRef;
@@ -71,7 +64,7 @@ export interface CollectorProps {
   extraVolumeMounts?: IncludeRef;
 }
 
-/** A collector: its ServiceAccount and RBAC, and an OpenTelemetryCollector v1beta1. */
+/** A collector: its ServiceAccount and RBAC, and its workload in the chosen runtime. */
 export class Collector extends TemplateScope {
   constructor(scope: Construct, id: string, p: CollectorProps) {
     super(scope, id, { file: p.file, when: p.when });
@@ -82,27 +75,28 @@ export class Collector extends TemplateScope {
       ...(p.destinations && { destinations: p.destinations }),
       ...(p.viaGateway && { viaGateway: p.viaGateway }),
     };
-    new TemplatedObject(this, 'collector', {
-      apiVersion: 'opentelemetry.io/v1beta1',
-      kind: 'OpenTelemetryCollector',
-      metadata: { ...ctx.meta(r.name.token, p.component), labels: c.include('labels', { component: p.component, extra: r.podLabels }) },
-      spec: {
-        mode: p.mode,
-        image: ctx.collectorImage(r.image.$),
-        imagePullPolicy: ctx.top.collectorImage.pullPolicy,
-        serviceAccount: sa.name,
-        resources: r.resources.$,
-        env: c.include('collector.env', { values: r.$, ...destinationArgs, ...(p.extraEnv && { extra: p.extraEnv }) }),
-        volumes: c.include('collector.volumes', { part: 'volumes', ...destinationArgs, ...(p.extraVolumes && { extra: p.extraVolumes }) }),
-        volumeMounts: c.include('collector.volumes', { part: 'volumeMounts', ...destinationArgs, ...(p.extraVolumeMounts && { extra: p.extraVolumeMounts }) }),
-        podAnnotations: r.podAnnotations,
-        nodeSelector: optional(r.nodeSelector),
-        tolerations: optional(r.tolerations),
-        affinity: optional(r.affinity),
-        priorityClassName: r.priorityClassName,
-        config: c.include('collector.config', { component: p.component, values: r.$, key: p.valuesKey, ...p.configArgs }),
-        ...p.spec,
-      },
-    });
+    const volumes = (part: string, extra?: IncludeRef) => c.include('collector.volumes', { part, ...destinationArgs, ...(extra && { extra }) });
+    const d: CollectorDescription = {
+      ctx,
+      component: p.component,
+      name: r.name,
+      mode: p.mode,
+      serviceAccount: sa.name,
+      image: ctx.collectorImage(r.image.$),
+      imagePullPolicy: ctx.top.collectorImage.pullPolicy,
+      resources: r.resources.$,
+      podAnnotations: r.podAnnotations,
+      podLabels: r.podLabels,
+      scheduling: { nodeSelector: r.nodeSelector, tolerations: r.tolerations, affinity: r.affinity, priorityClassName: r.priorityClassName },
+      securityContext: p.securityContext,
+      env: c.include('collector.env', { values: r.$, ...destinationArgs, ...(p.extraEnv && { extra: p.extraEnv }) }),
+      volumes: volumes('volumes', p.extraVolumes),
+      volumeMounts: volumes('volumeMounts', p.extraVolumeMounts),
+      configArgs: { component: p.component, values: r.$, key: p.valuesKey, ...p.configArgs },
+      scaling: p.scaling,
+    };
+    const runtime = ctx.top.collectorRuntime;
+    new OperatorCollector(this, 'operator', d, cond.eq(runtime, 'operator'));
+    new NativeCollector(this, 'native', d, cond.eq(runtime, 'native'));
   }
 }

@@ -1,0 +1,22 @@
+// Ports, paths and Service names of a collector, declared once: the configs, the runtimes and the
+// charts' README all take them from here.
+import { ValueRef, release } from '../../emitter/refs';
+import { ChartContext } from '../context';
+
+export const PORTS = { otlpGrpc: 4317, otlpHttp: 4318, health: 13133 } as const;
+/** Where the native runtime mounts the collector's configuration. */
+export const CONFIG_DIR = '/conf';
+export const CONFIG_FILE = 'collector.yaml';
+/** Where destination TLS Secrets are mounted in collector containers. */
+export const DEST_TLS_DIR = '/etc/otelcol/destinations';
+
+/** Service names and in-cluster hosts of a collector named by `name` (the Operator's convention). */
+export function collectorEndpoints(ctx: ChartContext, component: string, name: ValueRef) {
+  const ns = release.namespace();
+  return {
+    service: ctx.chart.defineString(`${component}.service`, [name, '-collector']),
+    headlessService: ctx.chart.defineString(`${component}.headlessService`, [name, '-collector-headless']),
+    host: ctx.chart.defineString(`${component}.host`, [name, '-collector.', ns, '.svc.cluster.local']),
+    headlessHost: ctx.chart.defineString(`${component}.headlessHost`, [name, '-collector-headless.', ns, '.svc.cluster.local']),
+  };
+}

@@ -1,0 +1,124 @@
+// The native runtime: what the Operator would create, rendered by the chart itself under the same
+// names: a ConfigMap, the DaemonSet or Deployment, the `<name>-collector` and
+// `<name>-collector-headless` Services, and for Deployments an HPA and a PodDisruptionBudget.
+// What the Operator did for us is done here: container and Service ports from the receivers, probes
+// on the health extension, a config checksum that rolls the pods, time to drain queues on shutdown.
+import { Construct } from 'constructs';
+import { TemplatedObject } from '../../emitter/helm-chart';
+import { Condition, cond, optional, when } from '../../emitter/refs';
+import { CollectorDescription, Scaling } from './description';
+import { CONFIG_DIR, CONFIG_FILE, PORTS, collectorEndpoints } from './endpoints';
+
+/** Long enough for the exporters' sending queues to drain after SIGTERM (the Operator leaves Kubernetes' 30 s). */
+const TERMINATION_GRACE_SECONDS = 60;
+
+export class NativeCollector extends Construct {
+  constructor(scope: Construct, id: string, d: CollectorDescription, runs: Condition) {
+    super(scope, id);
+    const c = d.ctx.chart;
+    const names = collectorEndpoints(d.ctx, d.component, d.name);
+    const name = names.service.token;
+    const meta = (objName: string) => d.ctx.meta(objName, d.component);
+    const selector = c.include('selectorLabels', { component: d.component });
+    const ports = (part: 'container' | 'service') => c.include('native.ports', { ...d.configArgs, part });
+
+    new TemplatedObject(this, 'config', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta(name),
+      when: runs,
+      data: { [CONFIG_FILE]: c.includeScalar('native.configText', d.configArgs) },
+    });
+
+    const container = {
+      name: 'otc-container',
+      image: d.image,
+      imagePullPolicy: d.imagePullPolicy,
+      args: [`--config=${CONFIG_DIR}/${CONFIG_FILE}`],
+      env: d.env,
+      ports: ports('container'),
+      resources: d.resources,
+      volumeMounts: c.include('native.volumes', { part: 'volumeMounts', inner: d.volumeMounts }),
+      livenessProbe: { httpGet: { path: '/', port: PORTS.health } },
+      readinessProbe: { httpGet: { path: '/', port: PORTS.health } },
+      ...(d.securityContext && { securityContext: d.securityContext }),
+    };
+    const pod = {
+      metadata: {
+        labels: c.include('labels', { component: d.component, extra: d.podLabels }),
+        annotations: c.include('native.podAnnotations', d.configArgs),
+      },
+      spec: {
+        serviceAccountName: d.serviceAccount,
+        terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+        containers: [container],
+        volumes: c.include('native.volumes', { part: 'volumes', inner: d.volumes, configMap: names.service }),
+        nodeSelector: optional(d.scheduling.nodeSelector),
+        tolerations: optional(d.scheduling.tolerations),
+        affinity: optional(d.scheduling.affinity),
+        priorityClassName: d.scheduling.priorityClassName,
+      },
+    };
+    const s = d.scaling;
+    new TemplatedObject(this, 'workload', {
+      apiVersion: 'apps/v1',
+      kind: d.mode === 'daemonset' ? 'DaemonSet' : 'Deployment',
+      metadata: meta(name),
+      when: runs,
+      spec: {
+        selector: { matchLabels: selector },
+        template: pod,
+        ...(d.mode === 'daemonset'
+          ? { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } } }
+          : {
+              // A new pod is up before an old one goes: receivers never lose capacity during a rollout.
+              strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+              ...(s && { replicas: s.autoscaling ? when(cond.not(s.autoscaling.enabled), s.replicas) : s.replicas }),
+            }),
+      },
+    });
+
+    new TemplatedObject(this, 'service', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta(name),
+      when: runs,
+      spec: { selector, ports: ports('service'), ...(d.mode === 'daemonset' && { internalTrafficPolicy: 'Local' }) },
+    });
+    new TemplatedObject(this, 'headless', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta(names.headlessService.token),
+      when: runs,
+      spec: { clusterIP: 'None', selector, ports: ports('service') },
+    });
+    if (s) this.scaling(d, s, runs, name, selector);
+  }
+
+  private scaling(d: CollectorDescription, s: Scaling, runs: Condition, name: string, selector: unknown) {
+    const a = s.autoscaling;
+    if (a)
+      new TemplatedObject(this, 'hpa', {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: d.ctx.meta(name, d.component),
+        when: cond.and(runs, a.enabled),
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+          minReplicas: a.minReplicas,
+          maxReplicas: a.maxReplicas,
+          metrics: d.ctx.chart.include('native.hpaMetrics', { values: a.$, key: d.configArgs.key }),
+        },
+      });
+    // A budget only where more than one replica can run: with one, it would block every drain.
+    const several = a ? cond.or(cond.and(a.enabled, cond.gt(a.maxReplicas, 1)), cond.and(cond.not(a.enabled), cond.gt(s.replicas, 1))) : cond.gt(s.replicas, 1);
+    const b = s.disruptionBudget;
+    new TemplatedObject(this, 'pdb', {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: d.ctx.meta(name, d.component),
+      when: cond.and(runs, ...(b ? [b.enabled] : []), several),
+      spec: { maxUnavailable: b ? b.maxUnavailable : 1, selector: { matchLabels: selector } },
+    });
+  }
+}

@@ -1,0 +1,46 @@
+// The Operator runtime: one OpenTelemetryCollector v1beta1; the Operator creates the workload,
+// its ConfigMap, Services and (for Deployments) a PodDisruptionBudget.
+import { Construct } from 'constructs';
+import { TemplatedObject } from '../../emitter/helm-chart';
+import { Condition, cond, optional, when } from '../../emitter/refs';
+import { CollectorDescription } from './description';
+
+export class OperatorCollector extends Construct {
+  constructor(scope: Construct, id: string, d: CollectorDescription, runs: Condition) {
+    super(scope, id);
+    const c = d.ctx.chart;
+    const s = d.scaling;
+    new TemplatedObject(this, 'collector', {
+      apiVersion: 'opentelemetry.io/v1beta1',
+      kind: 'OpenTelemetryCollector',
+      metadata: { ...d.ctx.meta(d.name.token, d.component), labels: c.include('labels', { component: d.component, extra: d.podLabels }) },
+      when: runs,
+      spec: {
+        mode: d.mode,
+        image: d.image,
+        imagePullPolicy: d.imagePullPolicy,
+        serviceAccount: d.serviceAccount,
+        resources: d.resources,
+        env: d.env,
+        volumes: d.volumes,
+        volumeMounts: d.volumeMounts,
+        podAnnotations: d.podAnnotations,
+        nodeSelector: optional(d.scheduling.nodeSelector),
+        tolerations: optional(d.scheduling.tolerations),
+        affinity: optional(d.scheduling.affinity),
+        priorityClassName: d.scheduling.priorityClassName,
+        config: c.include('collector.config', d.configArgs),
+        ...(d.securityContext && { securityContext: d.securityContext }),
+        ...(s && {
+          replicas: s.autoscaling ? when(cond.not(s.autoscaling.enabled), s.replicas) : s.replicas,
+          ...(s.autoscaling && {
+            autoscaler: when(s.autoscaling.enabled, c.include('gateway.autoscaler', { values: s.autoscaling.$, key: d.configArgs.key })),
+          }),
+          ...(s.disruptionBudget && {
+            podDisruptionBudget: when(s.disruptionBudget.enabled, c.include('gateway.pdb', { values: s.disruptionBudget.$ })),
+          }),
+        }),
+      },
+    });
+  }
+}
