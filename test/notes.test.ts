@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { HELMS, ROOT, helmTemplate, parseManifests, runHelm } from './harness/helm';
+import { LANGUAGES } from '../generator/components/instrumentation';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'notes-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -57,6 +58,10 @@ describe.each(HELMS)('ollyscale-otel NOTES.txt with $name', (helm) => {
     expect(n).toContain('agent-collector.otel-system.svc.cluster.local:4318 (HTTP)');
     expect(n).toContain('ollyscale-browser-collector.otel-system.svc.cluster.local:4318 (HTTP)');
     expect(n).toContain('instrumentation.opentelemetry.io/inject-python: "otel-system/ollyscale-instrumentation"');
+    // The languages come from the TypeScript model (@INSTRUMENTATION_ANNOTATIONS@), all of them, in order.
+    expect(n.split('\n').filter((l) => l.includes('instrumentation.opentelemetry.io/inject-'))).toEqual(
+      LANGUAGES.map((l) => `  instrumentation.opentelemetry.io/inject-${l.annotation}: "otel-system/ollyscale-instrumentation"`),
+    );
     expect(n).toContain('kubectl get crd opentelemetrycollectors.opentelemetry.io');
     expect(n).toMatch(/WARNING: browserCollector\.cors\.allowedOrigins is empty/);
     expect(n).toMatch(/WARNING: browserCollector\.httpRoute\.enabled is false/);

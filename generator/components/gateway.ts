@@ -7,10 +7,9 @@ import { BooleanField, v } from '../values/model';
 import { ComponentProps } from './context';
 import { Collector, collectorEndpoints, collectorProps } from './collector';
 import { RULES } from './rbac';
+import { DESTINATIONS, DESTINATION_TYPES, SIGNALS } from './destination-types';
 
 const DURATION = '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$';
-const SIGNALS = ['traces', 'metrics', 'logs', 'profiles'] as const;
-export const DESTINATION_TYPES = ['otlp', 'otlphttp', 'prometheusremotewrite', 'debug'] as const;
 const POLICY_TYPES = [
   'always_sample',
   'latency',
@@ -81,10 +80,13 @@ const destination = v.object(
     extra: {
       allOf: [
         { if: { properties: { type: { not: { const: 'debug' } } } }, then: { required: ['endpoint'] } },
-        {
-          if: { properties: { type: { const: 'prometheusremotewrite' } }, required: ['type'] },
-          then: { properties: { signals: { items: { enum: ['metrics'] } } } },
-        },
+        // Types that carry only some signals (the same table the templates check against).
+        ...Object.entries(DESTINATIONS)
+          .filter(([, d]) => d.signals.length < SIGNALS.length)
+          .map(([type, d]) => ({
+            if: { properties: { type: { const: type } }, required: ['type'] },
+            then: { properties: { signals: { items: { enum: [...d.signals] } } } },
+          })),
         {
           if: { properties: { type: { const: 'debug' } }, required: ['type'] },
           then: { properties: { compression: false, tls: false, headers: false, bearerToken: false } },

@@ -232,16 +232,17 @@ Exporters for the enabled destinations and, per signal, the exporters that carry
 Args: root, destinations, key. Prints {exporters: {...}, signals: {traces: [...], ...}}.
 */}}
 {{- define "ollyscale-otel.destinations" -}}
-{{- $types := dict "otlp" "otlp_grpc" "otlphttp" "otlp_http" "prometheusremotewrite" "prometheus_remote_write" "debug" "debug" -}}
-{{- $carries := dict "otlp" (list "traces" "metrics" "logs" "profiles") "otlphttp" (list "traces" "metrics" "logs" "profiles") "prometheusremotewrite" (list "metrics") "debug" (list "traces" "metrics" "logs" "profiles") -}}
+{{- /* Type -> {exporter, signals}, from generator/components/destination-types.ts. */ -}}
+{{- $types := (fromJson "{\"otlp\":{\"exporter\":\"otlp_grpc\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]},\"otlphttp\":{\"exporter\":\"otlp_http\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]},\"prometheusremotewrite\":{\"exporter\":\"prometheus_remote_write\",\"signals\":[\"metrics\"]},\"debug\":{\"exporter\":\"debug\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]}\u007d") -}}
 {{- $exporters := dict -}}
 {{- $signals := dict "traces" list "metrics" list "logs" list "profiles" list -}}
 {{- range $name, $d := .destinations -}}
 {{- if dig "enabled" true $d -}}
 {{- $where := printf "%sdestinations.%s" $.key $name -}}
 {{- $type := $d.type | default "" -}}
-{{- if not (hasKey $types $type) }}{{ fail (printf "%s.type: %q is not one of otlp, otlphttp, prometheusremotewrite, debug" $where $type) }}{{ end -}}
-{{- $id := printf "%s/%s" (get $types $type) $name -}}
+{{- if not (hasKey $types $type) }}{{ fail (printf "%s.type: %q is not one of %s" $where $type (keys $types | sortAlpha | join ", ")) }}{{ end -}}
+{{- $carries := (get $types $type).signals -}}
+{{- $id := printf "%s/%s" (get $types $type).exporter $name -}}
 {{- $exp := dict -}}
 {{- if ne $type "debug" -}}
 {{- if not $d.endpoint }}{{ fail (printf "%s.endpoint is required for a destination of type %s" $where $type) }}{{ end -}}
@@ -277,7 +278,7 @@ Args: root, destinations, key. Prints {exporters: {...}, signals: {traces: [...]
 {{- end -}}
 {{- $_ := set $exporters $id $exp -}}
 {{- range $signal := ($d.signals | default (list "traces" "metrics" "logs")) -}}
-{{- if not (has $signal (get $carries $type)) }}{{ fail (printf "%s.signals: a %s destination cannot carry %s (it carries %s)" $where $type $signal (join ", " (get $carries $type))) }}{{ end -}}
+{{- if not (has $signal $carries) }}{{ fail (printf "%s.signals: a %s destination cannot carry %s (it carries %s)" $where $type $signal (join ", " $carries)) }}{{ end -}}
 {{- $_ := set $signals $signal (append (get $signals $signal) $id) -}}
 {{- end -}}
 {{- end -}}
@@ -612,7 +613,7 @@ Args: root, values (instrumentation), key, agentEnabled, gatewayEnabled.
 {{- $lines := list -}}
 {{- if $v.enabled -}}
 {{- $lines = append $lines "Auto-instrumentation (OpenTelemetry Operator): add one of these annotations to a pod template:" -}}
-{{- range $lang := list "python" "java" "nodejs" "dotnet" "go" "apache-httpd" "nginx" -}}
+{{- range $lang := (fromJsonArray "[\"python\",\"java\",\"nodejs\",\"dotnet\",\"go\",\"apache-httpd\",\"nginx\"]") -}}
 {{- $lines = append $lines (printf "  instrumentation.opentelemetry.io/inject-%s: \"%s/%s\"" $lang $.root.Release.Namespace $v.name) -}}
 {{- end -}}
 {{- $endpoint := include "ollyscale-otel.otlpEndpoint" (dict "root" .root "override" $v.exporter.endpoint "agentEnabled" .agentEnabled "gatewayEnabled" .gatewayEnabled "key" (printf "%sexporter.endpoint" .key)) -}}

@@ -122,16 +122,17 @@ Exporters for the enabled destinations and, per signal, the exporters that carry
 Args: root, destinations, key. Prints {exporters: {...}, signals: {traces: [...], ...}}.
 */}}
 {{- define "CHART.destinations" -}}
-{{- $types := dict "otlp" "otlp_grpc" "otlphttp" "otlp_http" "prometheusremotewrite" "prometheus_remote_write" "debug" "debug" -}}
-{{- $carries := dict "otlp" (list "traces" "metrics" "logs" "profiles") "otlphttp" (list "traces" "metrics" "logs" "profiles") "prometheusremotewrite" (list "metrics") "debug" (list "traces" "metrics" "logs" "profiles") -}}
+{{- /* Type -> {exporter, signals}, from generator/components/destination-types.ts. */ -}}
+{{- $types := @DESTINATIONS@ -}}
 {{- $exporters := dict -}}
 {{- $signals := dict "traces" list "metrics" list "logs" list "profiles" list -}}
 {{- range $name, $d := .destinations -}}
 {{- if dig "enabled" true $d -}}
 {{- $where := printf "%sdestinations.%s" $.key $name -}}
 {{- $type := $d.type | default "" -}}
-{{- if not (hasKey $types $type) }}{{ fail (printf "%s.type: %q is not one of otlp, otlphttp, prometheusremotewrite, debug" $where $type) }}{{ end -}}
-{{- $id := printf "%s/%s" (get $types $type) $name -}}
+{{- if not (hasKey $types $type) }}{{ fail (printf "%s.type: %q is not one of %s" $where $type (keys $types | sortAlpha | join ", ")) }}{{ end -}}
+{{- $carries := (get $types $type).signals -}}
+{{- $id := printf "%s/%s" (get $types $type).exporter $name -}}
 {{- $exp := dict -}}
 {{- if ne $type "debug" -}}
 {{- if not $d.endpoint }}{{ fail (printf "%s.endpoint is required for a destination of type %s" $where $type) }}{{ end -}}
@@ -167,7 +168,7 @@ Args: root, destinations, key. Prints {exporters: {...}, signals: {traces: [...]
 {{- end -}}
 {{- $_ := set $exporters $id $exp -}}
 {{- range $signal := ($d.signals | default (list "traces" "metrics" "logs")) -}}
-{{- if not (has $signal (get $carries $type)) }}{{ fail (printf "%s.signals: a %s destination cannot carry %s (it carries %s)" $where $type $signal (join ", " (get $carries $type))) }}{{ end -}}
+{{- if not (has $signal $carries) }}{{ fail (printf "%s.signals: a %s destination cannot carry %s (it carries %s)" $where $type $signal (join ", " $carries)) }}{{ end -}}
 {{- $_ := set $signals $signal (append (get $signals $signal) $id) -}}
 {{- end -}}
 {{- end -}}

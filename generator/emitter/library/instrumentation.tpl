@@ -53,7 +53,7 @@ Args: root, values (instrumentation), key, agentEnabled, gatewayEnabled.
 {{- $lines := list -}}
 {{- if $v.enabled -}}
 {{- $lines = append $lines "Auto-instrumentation (OpenTelemetry Operator): add one of these annotations to a pod template:" -}}
-{{- range $lang := list "python" "java" "nodejs" "dotnet" "go" "apache-httpd" "nginx" -}}
+{{- range $lang := @INSTRUMENTATION_ANNOTATIONS@ -}}
 {{- $lines = append $lines (printf "  instrumentation.opentelemetry.io/inject-%s: \"%s/%s\"" $lang $.root.Release.Namespace $v.name) -}}
 {{- end -}}
 {{- $endpoint := include "CHART.otlpEndpoint" (dict "root" .root "override" $v.exporter.endpoint "agentEnabled" .agentEnabled "gatewayEnabled" .gatewayEnabled "key" (printf "%sexporter.endpoint" .key)) -}}
