@@ -8,12 +8,40 @@ import { AgentCollector, agentModel } from '../components/agent';
 import { BrowserCollector, browserModel } from '../components/browser';
 import { Instrumentation, instrumentationModel } from '../components/instrumentation';
 import { EbpfAgent, ebpfAgentModel } from '../components/ebpf-agent';
-import { v } from '../values/model';
+import { Field, ObjectField, v } from '../values/model';
 import { COLLECTOR_RELEASE } from '../distribution';
 import { LIBRARY_CONSTANTS } from './constants';
 import { readme } from './ollyscale-otel-readme';
 
 const LEGACY = 'accepted for values files of the original chart; no effect (NOTES.txt says so).';
+
+/**
+ * The original chart's keys that have no effect, with the NOTES.txt line each gets when it is set
+ * (`ifSet: 'value'`: a non-empty value, `'key'`: the key present at all; `{namespace}` is the release
+ * namespace). NOTES.txt ranges over this list (@DEPRECATED_KEYS@); generation fails unless it names
+ * exactly the deprecated fields of the model outside the components that print their own
+ * (instrumentation, ebpfAgent).
+ */
+const DEPRECATED_KEYS = [
+  { path: ['global', 'namespace'], ifSet: 'value', note: 'has no effect; the chart installs into the release namespace ("{namespace}").' },
+  { path: ['global', 'ollyscaleNamespace'], ifSet: 'value', note: 'has no effect; set gatewayCollector.destinations.ollyscale.endpoint instead.' },
+  { path: ['otelTemplates', 'enabled'], ifSet: 'key', note: 'has no effect; the chart no longer renders otelTemplates.' },
+  { path: ['otelTemplates', 'templates'], ifSet: 'key', note: 'has no effect; the chart no longer renders otelTemplates.' },
+];
+const OWN_DEPRECATION_NOTES = ['instrumentation', 'ebpfAgent'];
+
+function checkDeprecatedKeys(model: ObjectField): void {
+  const found: string[] = [];
+  const walk = (f: Field, p: string[]): void => {
+    if (f.options.deprecated) found.push(p.join('.'));
+    if (f instanceof ObjectField && !OWN_DEPRECATION_NOTES.includes(p[0]))
+      for (const [k, c] of Object.entries(f.props as Record<string, Field>)) walk(c, [...p, k]);
+  };
+  walk(model, []);
+  const listed = DEPRECATED_KEYS.map((d) => d.path.join('.'));
+  if (found.sort().join() !== [...listed].sort().join())
+    throw new Error(`ollyscale-otel: DEPRECATED_KEYS (${listed.join(', ')}) must name the model's deprecated fields (${found.join(', ')})`);
+}
 
 const model = v.object('Values of the ollyscale-otel chart.', {
   ...chartValues,
@@ -43,8 +71,9 @@ export const ollyscaleOtel: ChartDefinition = {
   description: 'OpenTelemetry collector infrastructure for OllyScale: node agent, gateway, browser (RUM) collector, auto-instrumentation and eBPF agent.',
   keywords: ['opentelemetry', 'collector', 'instrumentation', 'ebpf', 'ollyscale'],
   model,
-  constants: LIBRARY_CONSTANTS,
+  constants: { ...LIBRARY_CONSTANTS, DEPRECATED_KEYS },
   compose(chart) {
+    checkDeprecatedKeys(model);
     const r = refs(model);
     const ctx = new ChartContext(chart, r);
     const enabled = { agentEnabled: r.agentCollector.enabled, gatewayEnabled: r.gatewayCollector.enabled };
