@@ -1,6 +1,6 @@
 // Tables declared once in TypeScript and injected into the Go templates (@NAME@ structured
 // constants): the destination types, checked through what the gateway renders for each.
-import { DESTINATIONS, DESTINATION_TYPES, SIGNALS } from '../generator/components/destination-types';
+import { DESTINATIONS, DESTINATION_TYPES, SIGNALS } from '../generator/components/gateway/destination-types';
 import { HELMS, ROOT, helmTemplate, runHelm } from './harness/helm';
 import * as path from 'path';
 

@@ -9,7 +9,6 @@ import { HelmChart, TemplateScope, TemplatedObject } from '../generator/emitter/
 import { choose, cond, include, optional, refs, release, when, whenItem } from '../generator/emitter/refs';
 import { emitObject } from '../generator/emitter/template-emitter';
 import { v } from '../generator/values/model';
-import { LIBRARY_CONSTANTS } from '../generator/charts/constants';
 import { HELMS, helmTemplate, parseManifests, runHelm } from './harness/helm';
 
 const model = v.object('test values', {
@@ -132,7 +131,6 @@ describe('forms', () => {
       description: 'test',
       keywords: [],
       model,
-      constants: LIBRARY_CONSTANTS,
       readme: () => '',
       compose: (c) => fillForms(new TemplateScope(c, 'scope', { file: 'test.yaml' }), refs(model)),
     };

@@ -2,6 +2,7 @@
 // the helpers its templates reach.
 import { checkTemplates, definitions } from '../generator/emitter/template-check';
 import { v } from '../generator/values/model';
+import { HelmChart } from '../generator/emitter/helm-chart';
 
 const model = v.object('Test values.', {
   gateway: v.object('Gateway.', { name: v.string({ description: 'Name.', default: 'gateway' }), labels: v.stringMap('Labels.') }),
@@ -74,5 +75,16 @@ describe('definitions', () => {
     const text =
       '{{- define "a" -}}{{ range .x }}{{ with .y }}{{ if . }}1{{ else if .z }}2{{ end }}{{ end }}{{ end }}{{- end -}}\n{{- define "b" -}}b{{- end -}}';
     expect(definitions(text, 'f').map((d) => d.name)).toEqual(['a', 'b']);
+  });
+});
+
+describe('HelmChart.useTemplates', () => {
+  it('collects the constants components register, and refuses one registered with two values', () => {
+    const chart = new HelmChart('c');
+    chart.useTemplates(['/x/a.tpl'], { PORT: 4317, TABLE: { a: 1 } });
+    chart.useTemplates(['/x/b.tpl', '/x/a.tpl'], { PORT: 4317 });
+    expect(chart.helperFiles).toEqual(['/x/a.tpl', '/x/b.tpl']);
+    expect(chart.constants).toEqual({ PORT: 4317, TABLE: { a: 1 } });
+    expect(() => chart.useTemplates([], { PORT: 4318 })).toThrow('constant @PORT@ registered with two values: 4317 and 4318');
   });
 });

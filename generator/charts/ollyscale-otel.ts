@@ -1,5 +1,6 @@
 // The `ollyscale-otel` chart: agent, gateway, browser collector, Instrumentation and eBPF agent,
 // each toggled by `<component>.enabled`. Key names are the public values contract.
+import * as path from 'path';
 import { ChartDefinition } from '../emitter/chart-writer';
 import { cond, refs } from '../emitter/refs';
 import { ChartContext, chartValues } from '../components/context';
@@ -10,7 +11,6 @@ import { Instrumentation, instrumentationModel } from '../components/instrumenta
 import { EbpfAgent, ebpfAgentModel } from '../components/ebpf-agent';
 import { Field, ObjectField, v } from '../values/model';
 import { COLLECTOR_RELEASE } from '../distribution';
-import { LIBRARY_CONSTANTS } from './constants';
 import { readme } from './ollyscale-otel-readme';
 
 const LEGACY = 'accepted for values files of the original chart; no effect (NOTES.txt says so).';
@@ -71,7 +71,7 @@ export const ollyscaleOtel: ChartDefinition = {
   description: 'OpenTelemetry collector infrastructure for OllyScale: node agent, gateway, browser (RUM) collector, auto-instrumentation and eBPF agent.',
   keywords: ['opentelemetry', 'collector', 'instrumentation', 'ebpf', 'ollyscale'],
   model,
-  constants: { ...LIBRARY_CONSTANTS, DEPRECATED_KEYS },
+  constants: { DEPRECATED_KEYS },
   compose(chart) {
     checkDeprecatedKeys(model);
     const r = refs(model);
@@ -84,5 +84,6 @@ export const ollyscaleOtel: ChartDefinition = {
     new Instrumentation(chart, 'instrumentation', { ctx, values: r.instrumentation, valuesKey: 'instrumentation.', when: cond.is(r.instrumentation.enabled), ...enabled });
     new EbpfAgent(chart, 'ebpf-agent', { ctx, values: r.ebpfAgent, valuesKey: 'ebpfAgent.', when: cond.is(r.ebpfAgent.enabled), ...enabled });
   },
+  notes: path.join(__dirname, 'notes', 'ollyscale-otel.txt'),
   readme,
 };

@@ -1,5 +1,6 @@
 // The `otel-gateway` chart: the gateway tier alone. Its root values are the gateway model of
 // `ollyscale-otel`'s `gatewayCollector` block (without `enabled`), so a block moves unchanged.
+import * as path from 'path';
 import { ChartDefinition } from '../emitter/chart-writer';
 import { refs } from '../emitter/refs';
 import { ChartContext, chartValues } from '../components/context';
@@ -7,7 +8,6 @@ import { GatewayCollector, gatewayProps } from '../components/gateway';
 import { PORTS } from '../components/collector';
 import { v } from '../values/model';
 import { COLLECTOR_RELEASE } from '../distribution';
-import { LIBRARY_CONSTANTS } from './constants';
 
 const model = v.object('Values of the otel-gateway chart.', { ...chartValues, ...gatewayProps });
 
@@ -18,12 +18,12 @@ export const otelGateway: ChartDefinition = {
   description: 'OpenTelemetry gateway collector: tail sampling, destinations, load-balanced by trace ID.',
   keywords: ['opentelemetry', 'collector', 'gateway', 'tail-sampling'],
   model,
-  constants: LIBRARY_CONSTANTS,
   compose(chart) {
     const r = refs(model);
     const ctx = new ChartContext(chart, r);
     new GatewayCollector(chart, 'gateway', { ctx, values: r, valuesKey: '' });
   },
+  notes: path.join(__dirname, 'notes', 'otel-gateway.txt'),
   readme: (table) => `# otel-gateway
 
 The gateway tier of the ollyscale OpenTelemetry pipeline on its own: one collector (an OpenTelemetry

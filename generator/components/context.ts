@@ -1,5 +1,6 @@
 // What every component of a chart shares: the chart, its top-level values, and the naming and
 // labelling conventions (all derived here once, and rendered by the helper library).
+import * as path from 'path';
 import { HelmChart, TemplatedMetadata } from '../emitter/helm-chart';
 import { Condition, IncludeArg, RefTree, ValueRef, optional, release } from '../emitter/refs';
 import { v } from '../values/model';
@@ -61,7 +62,10 @@ export class ChartContext {
   constructor(
     readonly chart: HelmChart,
     readonly top: ChartRefs,
-  ) {}
+  ) {
+    // Names and labels of every object.
+    chart.useTemplates([path.join(__dirname, 'names.tpl')]);
+  }
 
   /** Standard metadata of a namespaced (default) or cluster-scoped object of a component. */
   meta(name: string, component: string, clusterScoped = false): TemplatedMetadata {

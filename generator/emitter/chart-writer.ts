@@ -5,7 +5,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { ObjectField, Props } from '../values/model';
 import { valuesSchema, valuesTable, valuesYaml } from '../values/outputs';
-import { HelmChart } from './helm-chart';
+import { HelmChart, LibraryConstant } from './helm-chart';
 import { YAML_OPTIONS } from './template-emitter';
 import { checkTemplates } from './template-check';
 
@@ -19,16 +19,16 @@ export interface ChartDefinition {
   /** Adds the chart's component constructs. */
   compose(chart: HelmChart): void;
   /** Constants substituted for `@NAME@` in the helper library and NOTES.txt (see substituteConstants). */
-  constants: Record<string, LibraryConstant>;
+  constants?: Record<string, LibraryConstant>;
+  /** NOTES.txt (absolute path), composed from the components' notes templates. */
+  notes?: string;
   /** README.md, given the generated values table. */
   readme(valuesTable: string): string;
 }
 
-const LIBRARY = path.join(__dirname, 'library');
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /** A value declared once in TypeScript and used by the Go templates: a scalar, or a JSON-able object or array. */
-export type LibraryConstant = string | number | readonly unknown[] | { readonly [key: string]: unknown };
 
 /**
  * Replaces every `@NAME@` of a template text by its constant.
@@ -59,10 +59,11 @@ export function substituteConstants(text: string, file: string, constants: Recor
   });
 }
 
-/** The helper library and NOTES.txt, specialised for one chart. */
-function library(def: ChartDefinition, file: string): string {
-  const text = fs.readFileSync(path.join(LIBRARY, file), 'utf8').replace(/"CHART\./g, `"${def.name}.`);
-  return substituteConstants(text, file, def.constants);
+/** A template file (a component's helpers, or NOTES.txt), specialised for one chart; `file` is absolute. */
+function specialise(def: ChartDefinition, constants: Record<string, LibraryConstant>, file: string): { file: string; text: string } {
+  const rel = path.relative(ROOT, file);
+  const text = fs.readFileSync(file, 'utf8').replace(/"CHART\./g, `"${def.name}.`);
+  return { file: rel, text: substituteConstants(text, rel, constants) };
 }
 
 export interface GeneratedChart {
@@ -103,13 +104,10 @@ export function generateChart(def: ChartDefinition): GeneratedChart {
   files.set('values.schema.json', schema);
   files.set('.helmignore', ['# Not part of the packaged chart', 'tests/', '.git/', '*.orig', '*~', ''].join('\n'));
   const templates = [...chart.renderTemplates()].map(([file, text]) => ({ file: `templates/${file}`, text }));
-  if (fs.existsSync(path.join(LIBRARY, 'notes', `${def.name}.txt`)))
-    templates.push({ file: 'templates/NOTES.txt', text: library(def, `notes/${def.name}.txt`) });
-  const helpers = fs
-    .readdirSync(LIBRARY)
-    .filter((f) => f.endsWith('.tpl'))
-    .sort()
-    .map((f) => ({ file: `generator/emitter/library/${f}`, text: library(def, f) }));
+  // The components' constants, and the chart's own (the chart's win: it composes them).
+  const constants = { ...chart.constants, ...def.constants };
+  if (def.notes) templates.push({ file: 'templates/NOTES.txt', text: specialise(def, constants, def.notes).text });
+  const helpers = chart.helperFiles.map((f) => specialise(def, constants, f));
   helpers.push({ file: 'generator definitions (defineString)', text: chart.definitions.join('\n') });
   const checked = checkTemplates(templates, helpers, def.model);
   if (checked.errors.length) throw new Error(`chart ${def.name}: ${checked.errors.length} template problem(s):\n  ${checked.errors.join('\n  ')}`);

@@ -6,6 +6,8 @@ import { Construct } from 'constructs';
 import { Condition, IncludeArg, IncludeRef, OptionalRef, Ref, cond, include, includeScalar } from './refs';
 import { RefRecorder, emitObject, printOperandOf } from './template-emitter';
 
+export type LibraryConstant = string | number | readonly unknown[] | { readonly [key: string]: unknown };
+
 /** A part of a chart: its objects go to one template file, rendered only while `when` holds. */
 export class TemplateScope extends Construct {
   constructor(
@@ -55,6 +57,8 @@ export class TemplatedObject extends ApiObject {
 export class HelmChart extends Chart {
   readonly recorder: RefRecorder;
   private readonly defines = new Map<string, string>();
+  private readonly templateFiles = new Set<string>();
+  private readonly constantValues = new Map<string, LibraryConstant>();
   constructor(readonly chartName: string) {
     const recorder = new RefRecorder();
     const app = new App({ outdir: '/dev/null', resolvers: [recorder, new LazyResolver(), new ImplicitTokenResolver(), new NumberStringUnionResolver()] });
@@ -84,6 +88,31 @@ export class HelmChart extends Chart {
       this.defines.set(full, `{{- define "${full}" -}}\n${body}\n{{- end -}}`);
     }
     return includeScalar(full);
+  }
+
+  /**
+   * Registers files of named templates (`*.tpl`, absolute paths) that this chart's objects include,
+   * and the `@NAME@` constants they read: each component registers its own, so a chart ships only
+   * the components it composes. Two components may register one constant only with one value.
+   */
+  useTemplates(files: string[], constants: Record<string, LibraryConstant> = {}): void {
+    for (const f of files) this.templateFiles.add(f);
+    for (const [name, value] of Object.entries(constants)) {
+      const known = this.constantValues.get(name);
+      if (known !== undefined && JSON.stringify(known) !== JSON.stringify(value))
+        throw new Error(`constant @${name}@ registered with two values: ${JSON.stringify(known)} and ${JSON.stringify(value)}`);
+      this.constantValues.set(name, value);
+    }
+  }
+
+  /** The constants the registered templates read. */
+  get constants(): Record<string, LibraryConstant> {
+    return Object.fromEntries(this.constantValues);
+  }
+
+  /** The registered template files, in a stable order. */
+  get helperFiles(): string[] {
+    return [...this.templateFiles].sort();
   }
 
   /** Named templates defined from TypeScript, in definition order. */

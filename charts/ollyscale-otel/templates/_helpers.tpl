@@ -314,6 +314,128 @@ straight to the gateway's destinations. Args: root, gateway, gatewayKey. Same ou
 {{- toYaml $pipelines -}}
 {{- end -}}
 
+{{/* The OTLP receiver. Args: grpc (bool), cors (map or nil), maxRequestBodyBytes. */}}
+{{- define "ollyscale-otel.otlpReceiver" -}}
+{{- $http := dict "endpoint" "0.0.0.0:4318" -}}
+{{- with .cors -}}
+{{- $c := dict "allowed_origins" .allowedOrigins -}}
+{{- with .allowedHeaders }}{{ $_ := set $c "allowed_headers" . }}{{ end -}}
+{{- with .maxAge }}{{ $_ := set $c "max_age" (int64 .) }}{{ end -}}
+{{- $_ := set $http "cors" $c -}}
+{{- end -}}
+{{- with .maxRequestBodyBytes }}{{ $_ := set $http "max_request_body_size" (int64 .) }}{{ end -}}
+{{- $protocols := dict "http" $http -}}
+{{- if .grpc }}{{ $_ := set $protocols "grpc" (dict "endpoint" "0.0.0.0:4317") }}{{ end -}}
+{{- toYaml (dict "protocols" $protocols) -}}
+{{- end -}}
+
+{{/*
+Memory: GOMEMLIMIT is 80% of the container's memory limit, computed at render time from any
+Kubernetes quantity, so the Go runtime collects garbage before the kernel kills the container.
+*/}}
+
+{{/* Bytes of a Kubernetes quantity (string or number), printed as a float. */}}
+{{- define "ollyscale-otel.quantityBytes" -}}
+{{- $q := toString . -}}
+{{- $num := regexFind `^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?` $q -}}
+{{- $suffix := trimPrefix $num $q -}}
+{{- $mult := dict "" 1.0 "m" 0.001 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "P" 1e15 "E" 1e18 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 "Pi" 1125899906842624.0 "Ei" 1152921504606846976.0 -}}
+{{- if or (not $num) (not (hasKey $mult $suffix)) -}}
+{{- fail (printf "%q is not a Kubernetes quantity (examples: 512Mi, 1Gi, 2G, 500000Ki)" $q) -}}
+{{- end -}}
+{{- mulf (float64 (trimPrefix "+" $num)) (get $mult $suffix) -}}
+{{- end -}}
+
+{{/* "<n>MiB", 80% of resources.limits.memory; empty when there is no memory limit. Arg: resources. */}}
+{{- define "ollyscale-otel.gomemlimit" -}}
+{{- $limit := dig "limits" "memory" "" (. | default dict) -}}
+{{- if $limit -}}
+{{- $bytes := include "ollyscale-otel.quantityBytes" $limit | float64 -}}
+{{- printf "%dMiB" (divf (mulf $bytes 0.8) 1048576.0 | floor | int64) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Deep merge of a user's collector `config` over the generated one: maps merge, lists and scalars
+replace, and a key set to null removes the generated key. sprig's mergeOverwrite cannot be used:
+it ignores `false`, `0` and "" in the override.
+Args: dst (mutated in place), src.
+*/}}
+{{- define "ollyscale-otel.deepMerge" -}}
+{{- $dst := .dst -}}
+{{- range $k, $v := .src -}}
+{{- if and (kindIs "map" $v) (kindIs "map" (get $dst $k)) -}}
+{{- include "ollyscale-otel.deepMerge" (dict "dst" (get $dst $k) "src" $v) -}}
+{{- else if kindIs "invalid" $v -}}
+{{- $_ := unset $dst $k -}}
+{{- else -}}
+{{- $_ := set $dst $k (deepCopy $v) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The native runtime: what the Operator derives from a collector's configuration, derived here.
+Args of each: those of "ollyscale-otel.collector.config" (root, component, values, key, ...), plus what is named.
+*/}}
+{{- define "ollyscale-otel.native.configText" -}}
+{{- include "ollyscale-otel.collector.config" . -}}
+{{- end -}}
+
+{{/* The pods' annotations: the user's, and a checksum of the configuration so a change rolls the pods. */}}
+{{- define "ollyscale-otel.native.podAnnotations" -}}
+{{- $annotations := merge (dict "checksum/config" (include "ollyscale-otel.collector.config" . | sha256sum)) (.values.podAnnotations | default dict) -}}
+{{- toYaml $annotations -}}
+{{- end -}}
+
+{{/*
+The ports the configuration's receivers listen on (those some pipeline uses), as container ports
+(part "container") or Service ports (part "service"), named after the receiver and protocol as the
+Operator names them (otlp-grpc, otlp-http).
+*/}}
+{{- define "ollyscale-otel.native.ports" -}}
+{{- $cfg := include "ollyscale-otel.collector.config" . | fromYaml -}}
+{{- $used := list -}}
+{{- range $p := $cfg.service.pipelines }}{{ $used = concat $used ($p.receivers | default list) }}{{ end -}}
+{{- $ports := list -}}
+{{- $seen := dict -}}
+{{- range $id := $used | uniq | sortAlpha -}}
+{{- $r := get $cfg.receivers $id | default dict -}}
+{{- $endpoints := dict -}}
+{{- with $r.endpoint }}{{ $_ := set $endpoints "" . }}{{ end -}}
+{{- range $proto, $p := ($r.protocols | default dict) }}{{ with (dig "endpoint" "" ($p | default dict)) }}{{ $_ := set $endpoints $proto . }}{{ end }}{{ end -}}
+{{- range $proto, $endpoint := $endpoints -}}
+{{- $port := regexFind "[0-9]+$" (toString $endpoint) -}}
+{{- if and $port (not (hasKey $seen $port)) -}}
+{{- $_ := set $seen $port true -}}
+{{- $name := printf "%s-%s" (splitList "/" $id | join "-") $proto | replace "_" "-" | lower | trunc 15 | trimSuffix "-" -}}
+{{- if eq $.part "container" -}}
+{{- $ports = append $ports (dict "name" $name "containerPort" (int64 $port) "protocol" "TCP") -}}
+{{- else -}}
+{{- $ports = append $ports (dict "name" $name "port" (int64 $port) "targetPort" (int64 $port) "protocol" "TCP") -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $ports -}}
+{{- end -}}
+
+{{/* The config volume (part "volumes", with configMap) or its mount (part "volumeMounts"), then the collector's own (inner, a YAML list). */}}
+{{- define "ollyscale-otel.native.volumes" -}}
+{{- $own := ternary (dict "name" "collector-config" "configMap" (dict "name" .configMap)) (dict "name" "collector-config" "mountPath" "/conf" "readOnly" true) (eq .part "volumes") -}}
+{{- toYaml (prepend (fromYamlArray .inner) $own) -}}
+{{- end -}}
+
+{{/* metrics of the gateway's HorizontalPodAutoscaler. Args: values (autoscaling), key. */}}
+{{- define "ollyscale-otel.native.hpaMetrics" -}}
+{{- if gt (int64 .values.minReplicas) (int64 .values.maxReplicas) }}{{ fail (printf "%sautoscaling.minReplicas (%d) must not exceed %sautoscaling.maxReplicas (%d)" .key (int64 .values.minReplicas) .key (int64 .values.maxReplicas)) }}{{ end -}}
+{{- $metrics := list (dict "type" "Resource" "resource" (dict "name" "cpu" "target" (dict "type" "Utilization" "averageUtilization" (int64 .values.targetCPUUtilizationPercentage)))) -}}
+{{- with .values.targetMemoryUtilizationPercentage -}}
+{{- $metrics = append $metrics (dict "type" "Resource" "resource" (dict "name" "memory" "target" (dict "type" "Utilization" "averageUtilization" (int64 .)))) -}}
+{{- end -}}
+{{- toYaml $metrics -}}
+{{- end -}}
+
 {{/*
 The eBPF agent. Every helper takes the same args: root, values (ebpfAgent), key (their path, for
 messages), agentEnabled, gatewayEnabled, configDir (where the ConfigMap is mounted), name (the
@@ -530,21 +652,6 @@ resource attributes, health-check filtering, tail sampling and batching; the des
 {{- toYaml $config -}}
 {{- end -}}
 
-{{/* The OTLP receiver. Args: grpc (bool), cors (map or nil), maxRequestBodyBytes. */}}
-{{- define "ollyscale-otel.otlpReceiver" -}}
-{{- $http := dict "endpoint" "0.0.0.0:4318" -}}
-{{- with .cors -}}
-{{- $c := dict "allowed_origins" .allowedOrigins -}}
-{{- with .allowedHeaders }}{{ $_ := set $c "allowed_headers" . }}{{ end -}}
-{{- with .maxAge }}{{ $_ := set $c "max_age" (int64 .) }}{{ end -}}
-{{- $_ := set $http "cors" $c -}}
-{{- end -}}
-{{- with .maxRequestBodyBytes }}{{ $_ := set $http "max_request_body_size" (int64 .) }}{{ end -}}
-{{- $protocols := dict "http" $http -}}
-{{- if .grpc }}{{ $_ := set $protocols "grpc" (dict "endpoint" "0.0.0.0:4317") }}{{ end -}}
-{{- toYaml (dict "protocols" $protocols) -}}
-{{- end -}}
-
 {{/* spec.autoscaler of the gateway. Args: values (autoscaling), key. */}}
 {{- define "ollyscale-otel.gateway.autoscaler" -}}
 {{- $a := dict "minReplicas" (int64 .values.minReplicas) "maxReplicas" (int64 .values.maxReplicas) "targetCPUUtilization" (int64 .values.targetCPUUtilizationPercentage) -}}
@@ -626,51 +733,6 @@ Args: root, values (instrumentation), key, agentEnabled, gatewayEnabled.
 {{- end -}}
 
 {{/*
-Memory: GOMEMLIMIT is 80% of the container's memory limit, computed at render time from any
-Kubernetes quantity, so the Go runtime collects garbage before the kernel kills the container.
-*/}}
-
-{{/* Bytes of a Kubernetes quantity (string or number), printed as a float. */}}
-{{- define "ollyscale-otel.quantityBytes" -}}
-{{- $q := toString . -}}
-{{- $num := regexFind `^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?` $q -}}
-{{- $suffix := trimPrefix $num $q -}}
-{{- $mult := dict "" 1.0 "m" 0.001 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "P" 1e15 "E" 1e18 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 "Pi" 1125899906842624.0 "Ei" 1152921504606846976.0 -}}
-{{- if or (not $num) (not (hasKey $mult $suffix)) -}}
-{{- fail (printf "%q is not a Kubernetes quantity (examples: 512Mi, 1Gi, 2G, 500000Ki)" $q) -}}
-{{- end -}}
-{{- mulf (float64 (trimPrefix "+" $num)) (get $mult $suffix) -}}
-{{- end -}}
-
-{{/* "<n>MiB", 80% of resources.limits.memory; empty when there is no memory limit. Arg: resources. */}}
-{{- define "ollyscale-otel.gomemlimit" -}}
-{{- $limit := dig "limits" "memory" "" (. | default dict) -}}
-{{- if $limit -}}
-{{- $bytes := include "ollyscale-otel.quantityBytes" $limit | float64 -}}
-{{- printf "%dMiB" (divf (mulf $bytes 0.8) 1048576.0 | floor | int64) -}}
-{{- end -}}
-{{- end -}}
-
-{{/*
-Deep merge of a user's collector `config` over the generated one: maps merge, lists and scalars
-replace, and a key set to null removes the generated key. sprig's mergeOverwrite cannot be used:
-it ignores `false`, `0` and "" in the override.
-Args: dst (mutated in place), src.
-*/}}
-{{- define "ollyscale-otel.deepMerge" -}}
-{{- $dst := .dst -}}
-{{- range $k, $v := .src -}}
-{{- if and (kindIs "map" $v) (kindIs "map" (get $dst $k)) -}}
-{{- include "ollyscale-otel.deepMerge" (dict "dst" (get $dst $k) "src" $v) -}}
-{{- else if kindIs "invalid" $v -}}
-{{- $_ := unset $dst $k -}}
-{{- else -}}
-{{- $_ := set $dst $k (deepCopy $v) -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
-
-{{/*
 Names and labels. "CHART" is replaced by the chart's name when the emitter writes the chart, so
 two charts of the suite can sit side by side in one umbrella chart.
 */}}
@@ -745,68 +807,6 @@ app.kubernetes.io/component: {{ .component }}
 {{/* "<a>-<b>". Args: a, b. */}}
 {{- define "ollyscale-otel.join" -}}
 {{- printf "%s-%s" .a .b -}}
-{{- end -}}
-
-{{/*
-The native runtime: what the Operator derives from a collector's configuration, derived here.
-Args of each: those of "ollyscale-otel.collector.config" (root, component, values, key, ...), plus what is named.
-*/}}
-{{- define "ollyscale-otel.native.configText" -}}
-{{- include "ollyscale-otel.collector.config" . -}}
-{{- end -}}
-
-{{/* The pods' annotations: the user's, and a checksum of the configuration so a change rolls the pods. */}}
-{{- define "ollyscale-otel.native.podAnnotations" -}}
-{{- $annotations := merge (dict "checksum/config" (include "ollyscale-otel.collector.config" . | sha256sum)) (.values.podAnnotations | default dict) -}}
-{{- toYaml $annotations -}}
-{{- end -}}
-
-{{/*
-The ports the configuration's receivers listen on (those some pipeline uses), as container ports
-(part "container") or Service ports (part "service"), named after the receiver and protocol as the
-Operator names them (otlp-grpc, otlp-http).
-*/}}
-{{- define "ollyscale-otel.native.ports" -}}
-{{- $cfg := include "ollyscale-otel.collector.config" . | fromYaml -}}
-{{- $used := list -}}
-{{- range $p := $cfg.service.pipelines }}{{ $used = concat $used ($p.receivers | default list) }}{{ end -}}
-{{- $ports := list -}}
-{{- $seen := dict -}}
-{{- range $id := $used | uniq | sortAlpha -}}
-{{- $r := get $cfg.receivers $id | default dict -}}
-{{- $endpoints := dict -}}
-{{- with $r.endpoint }}{{ $_ := set $endpoints "" . }}{{ end -}}
-{{- range $proto, $p := ($r.protocols | default dict) }}{{ with (dig "endpoint" "" ($p | default dict)) }}{{ $_ := set $endpoints $proto . }}{{ end }}{{ end -}}
-{{- range $proto, $endpoint := $endpoints -}}
-{{- $port := regexFind "[0-9]+$" (toString $endpoint) -}}
-{{- if and $port (not (hasKey $seen $port)) -}}
-{{- $_ := set $seen $port true -}}
-{{- $name := printf "%s-%s" (splitList "/" $id | join "-") $proto | replace "_" "-" | lower | trunc 15 | trimSuffix "-" -}}
-{{- if eq $.part "container" -}}
-{{- $ports = append $ports (dict "name" $name "containerPort" (int64 $port) "protocol" "TCP") -}}
-{{- else -}}
-{{- $ports = append $ports (dict "name" $name "port" (int64 $port) "targetPort" (int64 $port) "protocol" "TCP") -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
-{{- toYaml $ports -}}
-{{- end -}}
-
-{{/* The config volume (part "volumes", with configMap) or its mount (part "volumeMounts"), then the collector's own (inner, a YAML list). */}}
-{{- define "ollyscale-otel.native.volumes" -}}
-{{- $own := ternary (dict "name" "collector-config" "configMap" (dict "name" .configMap)) (dict "name" "collector-config" "mountPath" "/conf" "readOnly" true) (eq .part "volumes") -}}
-{{- toYaml (prepend (fromYamlArray .inner) $own) -}}
-{{- end -}}
-
-{{/* metrics of the gateway's HorizontalPodAutoscaler. Args: values (autoscaling), key. */}}
-{{- define "ollyscale-otel.native.hpaMetrics" -}}
-{{- if gt (int64 .values.minReplicas) (int64 .values.maxReplicas) }}{{ fail (printf "%sautoscaling.minReplicas (%d) must not exceed %sautoscaling.maxReplicas (%d)" .key (int64 .values.minReplicas) .key (int64 .values.maxReplicas)) }}{{ end -}}
-{{- $metrics := list (dict "type" "Resource" "resource" (dict "name" "cpu" "target" (dict "type" "Utilization" "averageUtilization" (int64 .values.targetCPUUtilizationPercentage)))) -}}
-{{- with .values.targetMemoryUtilizationPercentage -}}
-{{- $metrics = append $metrics (dict "type" "Resource" "resource" (dict "name" "memory" "target" (dict "type" "Utilization" "averageUtilization" (int64 .)))) -}}
-{{- end -}}
-{{- toYaml $metrics -}}
 {{- end -}}
 
 {{- define "ollyscale-otel.agent.service" -}}

@@ -4,6 +4,8 @@ import { ValueRef, release } from '../../emitter/refs';
 import { ChartContext } from '../context';
 
 export const PORTS = { otlpGrpc: 4317, otlpHttp: 4318, health: 13133 } as const;
+/** The ports as the templates read them (`@OTLP_GRPC_PORT@`, ...). */
+export const PORT_CONSTANTS = { OTLP_GRPC_PORT: PORTS.otlpGrpc, OTLP_HTTP_PORT: PORTS.otlpHttp, HEALTH_PORT: PORTS.health };
 /** Where the native runtime mounts the collector's configuration. */
 export const CONFIG_DIR = '/conf';
 export const CONFIG_FILE = 'collector.yaml';

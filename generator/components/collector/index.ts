@@ -1,6 +1,7 @@
 // The parts every collector component shares: the values every collector has, its Service
 // names (the Operator's naming, derived once), and the collector itself, described once and rendered
 // by the runtime `collectorRuntime` selects (operator.ts, native.ts).
+import * as path from 'path';
 import { TemplateScope } from '../../emitter/helm-chart';
 import { Condition, IncludeArg, IncludeRef, RefTree, ValueRef, cond } from '../../emitter/refs';
 import { ObjectField, v } from '../../values/model';
@@ -10,8 +11,13 @@ import { PolicyRule, ServiceAccountWithRbac } from '../rbac';
 import { Construct } from 'constructs';
 import { CollectorDescription, Scaling } from './description';
 import { NativeCollector } from './native';
-export { CONFIG_DIR, CONFIG_FILE, DEST_TLS_DIR, PORTS, collectorEndpoints } from './endpoints';
+import { CONFIG_DIR, DEST_TLS_DIR, PORT_CONSTANTS } from './endpoints';
+import { DESTINATIONS } from '../gateway/destination-types';
+export { CONFIG_DIR, CONFIG_FILE, DEST_TLS_DIR, PORTS, PORT_CONSTANTS, collectorEndpoints } from './endpoints';
 import { OperatorCollector } from './operator';
+
+/** What every collector's config, env and volumes are computed with; native.tpl renders the native runtime. */
+const TEMPLATES = ['collector.tpl', 'memory.tpl', 'merge.tpl', 'native.tpl'];
 
 /** Values every collector component has. */
 export function collectorProps(what: string, name: string, req: Record<string, string>, lim: Record<string, string>, tolerationsDefault: unknown[] = []) {
@@ -68,6 +74,11 @@ export interface CollectorProps {
 export class Collector extends TemplateScope {
   constructor(scope: Construct, id: string, p: CollectorProps) {
     super(scope, id, { file: p.file, when: p.when });
+    p.ctx.chart.useTemplates(
+      TEMPLATES.map((f) => path.join(__dirname, f)),
+      // DESTINATIONS: destination type -> { exporter, signals }, read by "CHART.destinations" through fromJson.
+      { ...PORT_CONSTANTS, DEST_TLS_DIR, CONFIG_DIR, DESTINATIONS },
+    );
     const { ctx, values: r } = p;
     const sa = new ServiceAccountWithRbac(this, 'rbac', { ctx, component: p.component, suffix: r.name, grants: p.grants });
     const c = ctx.chart;

@@ -1,12 +1,13 @@
 // The gateway collector: a Deployment-mode collector that receives from agents, browsers and
 // applications, tail-samples traces and exports to the destinations. Also the whole of the
 // `otel-gateway` chart, whose root values are this model.
+import * as path from 'path';
 import { Construct } from 'constructs';
-import { RefTree, cond } from '../emitter/refs';
-import { BooleanField, v } from '../values/model';
-import { ComponentProps } from './context';
-import { Collector, collectorEndpoints, collectorProps } from './collector';
-import { RULES } from './rbac';
+import { RefTree, cond } from '../../emitter/refs';
+import { BooleanField, v } from '../../values/model';
+import { ComponentProps } from '../context';
+import { Collector, collectorEndpoints, collectorProps } from '../collector';
+import { RULES } from '../rbac';
 import { DESTINATIONS, DESTINATION_TYPES, SIGNALS } from './destination-types';
 
 const DURATION = '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$';
@@ -233,6 +234,7 @@ export class GatewayCollector extends Construct {
   readonly endpoints: ReturnType<typeof collectorEndpoints>;
   constructor(scope: Construct, id: string, p: GatewayProps) {
     super(scope, id);
+    p.ctx.chart.useTemplates([path.join(__dirname, 'gateway.tpl')]);
     const r = p.values;
     this.endpoints = collectorEndpoints(p.ctx, 'gateway', r.name);
     new Collector(this, 'collector', {

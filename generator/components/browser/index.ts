@@ -1,11 +1,12 @@
 // The browser (RUM) collector: OTLP/HTTP with CORS for web pages, optionally exposed through a
 // Gateway API HTTPRoute; forwards to the gateway like the agent.
+import * as path from 'path';
 import { Construct } from 'constructs';
-import { TemplatedObject, TemplateScope } from '../emitter/helm-chart';
-import { cond } from '../emitter/refs';
-import { v } from '../values/model';
-import { Collector, PORTS, collectorEndpoints, collectorProps } from './collector';
-import { ForwarderProps, forwarding } from './gateway';
+import { TemplatedObject, TemplateScope } from '../../emitter/helm-chart';
+import { cond } from '../../emitter/refs';
+import { v } from '../../values/model';
+import { Collector, PORTS, collectorEndpoints, collectorProps } from '../collector';
+import { ForwarderProps, forwarding } from '../gateway';
 
 /** Exact origins or wildcard forms the collector understands (`https://*.example.com`); never a bare `*`. */
 const ORIGIN = '^https?://[^\\s/]+$';
@@ -57,6 +58,7 @@ export class BrowserCollector extends Construct {
   readonly endpoints: ReturnType<typeof collectorEndpoints>;
   constructor(scope: Construct, id: string, p: BrowserProps) {
     super(scope, id);
+    p.ctx.chart.useTemplates([path.join(__dirname, 'browser.tpl')]);
     const r = p.values;
     this.endpoints = collectorEndpoints(p.ctx, 'browser', r.name);
     new Collector(this, 'collector', {

@@ -2,13 +2,15 @@
 // changes (OBI, or the Telegen agent) and exports OTLP/HTTP to the node-local agent collector, so
 // its traces are load-balanced by trace ID like everything else. Its own ServiceAccount and the
 // read-only RBAC of Kubernetes metadata decoration (never Secrets).
+import * as path from 'path';
+import { PORT_CONSTANTS } from '../collector';
 import { Construct } from 'constructs';
-import { TemplateScope, TemplatedObject } from '../emitter/helm-chart';
-import { IncludeArg, ValueRef, choose, optional } from '../emitter/refs';
-import { JsonSchema, v } from '../values/model';
-import { containerResources, pullPolicy, scheduling } from '../values/common';
-import { ComponentProps } from './context';
-import { RULES, ServiceAccountWithRbac } from './rbac';
+import { TemplateScope, TemplatedObject } from '../../emitter/helm-chart';
+import { IncludeArg, ValueRef, choose, optional } from '../../emitter/refs';
+import { JsonSchema, v } from '../../values/model';
+import { containerResources, pullPolicy, scheduling } from '../../values/common';
+import { ComponentProps } from '../context';
+import { RULES, ServiceAccountWithRbac } from '../rbac';
 
 export const EBPF_ENGINES = ['obi', 'telegen'] as const;
 
@@ -99,6 +101,7 @@ export const EBPF_CONFIG_DIR = '/etc/ebpf-agent';
 export class EbpfAgent extends TemplateScope {
   constructor(scope: Construct, id: string, p: EbpfAgentProps) {
     super(scope, id, { file: 'ebpf-agent.yaml', when: p.when });
+    p.ctx.chart.useTemplates([path.join(__dirname, 'ebpf-agent.tpl')], PORT_CONSTANTS);
     const { ctx, values: r } = p;
     const c = ctx.chart;
     const component = 'ebpf-agent';

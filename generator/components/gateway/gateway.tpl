@@ -60,21 +60,6 @@ resource attributes, health-check filtering, tail sampling and batching; the des
 {{- toYaml $config -}}
 {{- end -}}
 
-{{/* The OTLP receiver. Args: grpc (bool), cors (map or nil), maxRequestBodyBytes. */}}
-{{- define "CHART.otlpReceiver" -}}
-{{- $http := dict "endpoint" "0.0.0.0:@OTLP_HTTP_PORT@" -}}
-{{- with .cors -}}
-{{- $c := dict "allowed_origins" .allowedOrigins -}}
-{{- with .allowedHeaders }}{{ $_ := set $c "allowed_headers" . }}{{ end -}}
-{{- with .maxAge }}{{ $_ := set $c "max_age" (int64 .) }}{{ end -}}
-{{- $_ := set $http "cors" $c -}}
-{{- end -}}
-{{- with .maxRequestBodyBytes }}{{ $_ := set $http "max_request_body_size" (int64 .) }}{{ end -}}
-{{- $protocols := dict "http" $http -}}
-{{- if .grpc }}{{ $_ := set $protocols "grpc" (dict "endpoint" "0.0.0.0:@OTLP_GRPC_PORT@") }}{{ end -}}
-{{- toYaml (dict "protocols" $protocols) -}}
-{{- end -}}
-
 {{/* spec.autoscaler of the gateway. Args: values (autoscaling), key. */}}
 {{- define "CHART.gateway.autoscaler" -}}
 {{- $a := dict "minReplicas" (int64 .values.minReplicas) "maxReplicas" (int64 .values.maxReplicas) "targetCPUUtilization" (int64 .values.targetCPUUtilizationPercentage) -}}

@@ -1,12 +1,13 @@
 // The OpenTelemetry Operator's Instrumentation resource: how the Operator injects auto-instrumentation
 // into annotated workloads, and where the injected SDKs export (the node-local agent by default).
+import * as path from 'path';
 import { Construct } from 'constructs';
-import { TemplateScope, TemplatedObject } from '../emitter/helm-chart';
-import { IncludeArg, ValueRef, optional } from '../emitter/refs';
-import { MapField, v } from '../values/model';
-import { containerResources, env, image } from '../values/common';
-import { ComponentProps } from './context';
-import { PORTS } from './collector';
+import { TemplateScope, TemplatedObject } from '../../emitter/helm-chart';
+import { IncludeArg, ValueRef, optional } from '../../emitter/refs';
+import { MapField, v } from '../../values/model';
+import { containerResources, env, image } from '../../values/common';
+import { ComponentProps } from '../context';
+import { PORTS, PORT_CONSTANTS } from '../collector';
 
 /** The CRD's enums (opentelemetry.io_instrumentations.yaml, operator 0.158.0). */
 export const PROPAGATORS = ['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger', 'xray', 'ottrace', 'none'] as const;
@@ -188,6 +189,11 @@ export interface InstrumentationProps extends ComponentProps<typeof instrumentat
 export class Instrumentation extends TemplateScope {
   constructor(scope: Construct, id: string, p: InstrumentationProps) {
     super(scope, id, { file: 'instrumentation.yaml', when: p.when });
+    // The `inject-<annotation>` of each language, in model order, for the NOTES lines.
+    p.ctx.chart.useTemplates([path.join(__dirname, 'instrumentation.tpl')], {
+      ...PORT_CONSTANTS,
+      INSTRUMENTATION_ANNOTATIONS: LANGUAGES.map((l) => l.annotation),
+    });
     const { ctx, values: r } = p;
     const c = ctx.chart;
     const endpoint = (grpc: boolean) =>

@@ -1,13 +1,21 @@
 // The node agent: a DaemonSet-mode collector on every node. Workloads send to it through the
 // node-local Service; it adds Kubernetes metadata and forwards to the gateway.
+import * as path from 'path';
 import { Construct } from 'constructs';
-import { cond } from '../emitter/refs';
-import { v } from '../values/model';
-import { Collector, collectorEndpoints, collectorProps } from './collector';
-import { RULES } from './rbac';
-import { ForwarderProps, forwarding } from './gateway';
+import { cond } from '../../emitter/refs';
+import { v } from '../../values/model';
+import { Collector, collectorEndpoints, collectorProps } from '../collector';
+import { RULES } from '../rbac';
+import { ForwarderProps, forwarding } from '../gateway';
 
 const preset = (description: string, def: boolean) => v.object(description, { enabled: v.boolean({ description: 'Enable this preset.', default: def }) });
+
+const AGENT_CONSTANTS = {
+  /** file_log checkpoints (a hostPath, so a restarted agent resumes where it stopped). */
+  CHECKPOINT_DIR: '/var/lib/otelcol/checkpoints',
+  /** The node's root filesystem, mounted read-only for host_metrics. */
+  HOSTFS_DIR: '/hostfs',
+};
 
 export const agentModel = v.object('The node agent collector (DaemonSet).', {
   enabled: v.boolean({ description: 'Deploy the agent collector on every node.', default: true }),
@@ -30,6 +38,7 @@ export class AgentCollector extends Construct {
   readonly endpoints: ReturnType<typeof collectorEndpoints>;
   constructor(scope: Construct, id: string, p: AgentProps) {
     super(scope, id);
+    p.ctx.chart.useTemplates([path.join(__dirname, 'agent.tpl')], AGENT_CONSTANTS);
     const r = p.values;
     const c = p.ctx.chart;
     this.endpoints = collectorEndpoints(p.ctx, 'agent', r.name);
