@@ -61,6 +61,11 @@ function fillForms(scope: TemplateScope, r: ReturnType<typeof refs<typeof model>
       terminationGracePeriodSeconds: choose(cond.not(r.feature.enabled), r.replicas, 7),
       hostNetwork: choose(r.enabled, r.feature.enabled, false),
       subdomain: `sub-${choose(r.feature.enabled, r.name, release.namespace())}`,
+      // A conditional key whose value is a literal object, holding refs and a conditional item.
+      securityContext: when(r.feature.enabled, {
+        runAsUser: r.replicas,
+        sysctls: [whenItem(r.enabled, { name: 'a', value: r.name }), { name: 'b', value: 'c' }],
+      }),
       containers: [
         {
           name: 'c',
@@ -84,6 +89,11 @@ describe('forms', () => {
     expect(t).toContain('name: {{ .Values.name | quote }}');
     expect(t).toContain('memory: {{ .Values.memory | quote }}');
     expect(t).toContain('flag: {{ .Values.enabled }}');
+  });
+  test('a conditional key with an object value is a block under if, conditional items inside it too', () => {
+    expect(t).toContain(
+      '{{- if .Values.feature.enabled }}\n  securityContext:\n    runAsUser: {{ int64 .Values.replicas }}\n    sysctls:\n{{- if .Values.enabled }}\n      - name: a\n        value: {{ .Values.name | quote }}\n{{- end }}\n      - name: b\n        value: c\n{{- end }}',
+    );
   });
   test('interpolated strings are printed and quoted', () => {
     expect(t).toContain('name: {{ print .Values.name "-config" | quote }}');
@@ -169,6 +179,13 @@ describe('forms', () => {
         terminationGracePeriodSeconds: 7,
         hostNetwork: true,
         subdomain: 'sub-yes',
+        securityContext: {
+          runAsUser: 1000000,
+          sysctls: [
+            { name: 'a', value: 'yes' },
+            { name: 'b', value: 'c' },
+          ],
+        },
         containers: [
           {
             name: 'c',
@@ -234,6 +251,11 @@ describe('refusals name the object and field', () => {
   test('a conditional item that is not a list item', () => {
     expect(() => emitObject({ data: { x: whenItem(r.enabled, 'a') } }, where)).toThrow(
       /ConfigMap\/test: field data\.x: conditional item whenItem\(\.Values\.enabled, \.\.\.\) is not a list item/,
+    );
+  });
+  test('a conditional key value used as a list item', () => {
+    expect(() => emitObject({ data: [when(r.enabled, { a: 1 })] }, where)).toThrow(
+      /ConfigMap\/test: field data\[0\]: conditional key value when\(\.Values\.enabled, \.\.\.\) used as a list item \(use whenItem\)/,
     );
   });
   test('a conditional item inside a string', () => {

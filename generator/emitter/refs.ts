@@ -82,14 +82,16 @@ export class ConditionalRef extends Ref {
 export const CONDITIONAL_ITEM = '__conditional_item__';
 
 /**
- * A list item present only while a condition holds (`whenItem`). The item is a literal (object,
- * string, number) that may itself hold refs, so it resolves to `{ [CONDITIONAL_ITEM]: token, item }`
- * and cdk8s resolves the item like any other part of the object.
+ * A literal present only while a condition holds: a list item (`whenItem`) or a key's object value
+ * (`when` with an object). The literal may itself hold refs, so it resolves to
+ * `{ [CONDITIONAL_ITEM]: token, item }` and cdk8s resolves the item like any other part of the object.
  */
 export class ConditionalItem extends Ref {
   constructor(
     readonly condition: Condition,
     readonly item: unknown,
+    /** `item`: a list item (`whenItem`); `key`: the object value of a key (`when`). */
+    readonly position: 'item' | 'key' = 'item',
   ) {
     super();
   }
@@ -97,7 +99,7 @@ export class ConditionalItem extends Ref {
     return { [CONDITIONAL_ITEM]: this.token, item: this.item };
   }
   describe(): string {
-    return `whenItem(${this.condition.expr}, ...)`;
+    return `${this.position === 'item' ? 'whenItem' : 'when'}(${this.condition.expr}, ...)`;
   }
 }
 
@@ -258,9 +260,15 @@ export function optional(r: ValueRef): OptionalRef {
   return new OptionalRef(r);
 }
 
-/** A key present only while a condition holds; its value is a scalar or a block ref. */
-export function when(c: Condition | ValueRef, inner: ValueRef | IncludeRef): ConditionalRef {
-  return new ConditionalRef(c instanceof ValueRef ? cond.is(c) : c, inner);
+/**
+ * A key present only while a condition holds; its value is a scalar or block ref, or a literal
+ * object (refs inside allowed), rendered as a block under `if`.
+ */
+export function when(c: Condition | ValueRef, inner: ValueRef | IncludeRef): ConditionalRef;
+export function when(c: Condition | ValueRef, inner: Record<string, unknown>): ConditionalItem;
+export function when(c: Condition | ValueRef, inner: ValueRef | IncludeRef | Record<string, unknown>): ConditionalRef | ConditionalItem {
+  const condition = c instanceof ValueRef ? cond.is(c) : c;
+  return inner instanceof ValueRef || inner instanceof IncludeRef ? new ConditionalRef(condition, inner) : new ConditionalItem(condition, inner, 'key');
 }
 
 /** A list item present only while a condition holds; the item is any literal, refs inside allowed. */

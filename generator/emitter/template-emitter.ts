@@ -104,7 +104,7 @@ function blockExpr(r: Ref, where: string): string {
 
 interface Slot {
   marker: string;
-  kind: 'inline' | 'block' | 'optional' | 'optionalScalar' | 'item';
+  kind: 'inline' | 'block' | 'optional' | 'optionalScalar' | 'item' | 'keyBlock';
   /**
    * inline: the action's pipeline; block: the YAML-producing pipeline; optional, optionalScalar: the
    * value tested by `with`; item: unused.
@@ -115,7 +115,7 @@ interface Slot {
   guard?: string;
   /** optionalScalar: the pipeline of the value inside `with` (`. | quote`). */
   inner?: string;
-  /** item: the walked item, rendered on its own and spliced into the list. */
+  /** item, keyBlock: the walked literal, rendered on its own and spliced in under its `if`. */
   body?: unknown;
 }
 
@@ -174,8 +174,13 @@ export function emitObject(json: unknown, where: string, condition?: Condition, 
       const r = splitTokens(String((node as Record<string, unknown>)[CONDITIONAL_ITEM]))[0] as ConditionalItem;
       seen.add(r);
       r.condition.refs.forEach((c) => seen.add(c));
-      if (position !== 'item') throw new EmitError(`${at}: conditional item ${r.describe()} is not a list item (a key uses when())`);
-      return slot('item', '', path, r.condition.expr, { body: walk((node as Record<string, unknown>).item, path, 'item') });
+      const item = (node as Record<string, unknown>).item;
+      if (r.position === 'item') {
+        if (position !== 'item') throw new EmitError(`${at}: conditional item ${r.describe()} is not a list item (a key uses when())`);
+        return slot('item', '', path, r.condition.expr, { body: walk(item, path, 'item') });
+      }
+      if (position === 'item') throw new EmitError(`${at}: conditional key value ${r.describe()} used as a list item (use whenItem)`);
+      return slot('keyBlock', '', path, r.condition.expr, { body: walk(item, path, 'value') });
     }
     if (node && typeof node === 'object') {
       const out: Record<string, unknown> = {};
@@ -183,7 +188,9 @@ export function emitObject(json: unknown, where: string, condition?: Condition, 
       // which a `with` cannot wrap.
       const entries = Object.entries(node);
       const isOptional = (v: unknown) =>
-        typeof v === 'string' && hasToken(v) && splitTokens(v).some((p) => p instanceof OptionalRef || p instanceof ConditionalRef);
+        (typeof v === 'string' && hasToken(v) && splitTokens(v).some((p) => p instanceof OptionalRef || p instanceof ConditionalRef)) ||
+        v instanceof ConditionalItem ||
+        (!!v && typeof v === 'object' && CONDITIONAL_ITEM in v);
       const ordered = [...entries.filter(([, v]) => !isOptional(v)), ...entries.filter(([, v]) => isOptional(v))];
       if (position === 'item' && ordered.length > 0 && isOptional(ordered[0][1]))
         throw new EmitError(`${at}: a list item holding only optional blocks cannot be expressed`);
@@ -213,6 +220,17 @@ export function emitObject(json: unknown, where: string, condition?: Condition, 
         .split('\n')
         .map((l, i) => (i === 0 ? `${indent}- ${l}` : l ? `${indent}  ${l}` : l));
       return `{{- if ${s.guard} }}\n${lines.join('\n')}\n{{- end }}`;
+    });
+    // Conditional keys with a literal object value: the block under `key:`, all under the key's `if`.
+    text = text.replace(/^( *)(- )?([^\n]*?): (__tpl_\d+__)$/gm, (line, indent: string, dash: string | undefined, key: string, marker: string) => {
+      const s = slots.get(marker)!;
+      if (s.kind !== 'keyBlock') return line;
+      const col = indent.length + (dash ? 2 : 0);
+      const body = stringify(s.body, YAML_OPTIONS)
+        .trimEnd()
+        .split('\n')
+        .map((l) => (l ? `${' '.repeat(col + 2)}${l}` : l));
+      return `{{- if ${s.guard} }}\n${indent}${dash ?? ''}${key}:\n${body.join('\n')}\n{{- end }}`;
     });
   }
   text = text.replace(/^( *)(- )?([^\n]*?)(__tpl_\d+__)$/gm, (line, indent: string, dash: string | undefined, prefix: string, marker: string) => {

@@ -660,11 +660,6 @@ resource attributes, health-check filtering, tail sampling and batching; the des
 {{- toYaml $a -}}
 {{- end -}}
 
-{{/* spec.podDisruptionBudget of the gateway. Args: values (podDisruptionBudget). */}}
-{{- define "ollyscale-otel.gateway.pdb" -}}
-{{- toYaml (dict "maxUnavailable" (int64 .values.maxUnavailable)) -}}
-{{- end -}}
-
 {{/*
 Where in-cluster senders that are not collectors (auto-instrumented SDKs, the eBPF agent) export:
 an explicit endpoint when given, else the node-local agent's Service (internalTrafficPolicy: Local,

@@ -381,11 +381,6 @@ resource attributes, health-check filtering, tail sampling and batching; the des
 {{- toYaml $a -}}
 {{- end -}}
 
-{{/* spec.podDisruptionBudget of the gateway. Args: values (podDisruptionBudget). */}}
-{{- define "otel-gateway.gateway.pdb" -}}
-{{- toYaml (dict "maxUnavailable" (int64 .values.maxUnavailable)) -}}
-{{- end -}}
-
 {{/*
 Names and labels. "CHART" is replaced by the chart's name when the emitter writes the chart, so
 two charts of the suite can sit side by side in one umbrella chart.

@@ -37,7 +37,7 @@ export class OperatorCollector extends Construct {
             autoscaler: when(s.autoscaling.enabled, c.include('gateway.autoscaler', { values: s.autoscaling.$, key: d.configArgs.key })),
           }),
           ...(s.disruptionBudget && {
-            podDisruptionBudget: when(s.disruptionBudget.enabled, c.include('gateway.pdb', { values: s.disruptionBudget.$ })),
+            podDisruptionBudget: when(s.disruptionBudget.enabled, { maxUnavailable: s.disruptionBudget.maxUnavailable }),
           }),
         }),
       },

@@ -67,8 +67,3 @@ resource attributes, health-check filtering, tail sampling and batching; the des
 {{- with .values.targetMemoryUtilizationPercentage }}{{ $_ := set $a "targetMemoryUtilization" (int64 .) }}{{ end -}}
 {{- toYaml $a -}}
 {{- end -}}
-
-{{/* spec.podDisruptionBudget of the gateway. Args: values (podDisruptionBudget). */}}
-{{- define "CHART.gateway.pdb" -}}
-{{- toYaml (dict "maxUnavailable" (int64 .values.maxUnavailable)) -}}
-{{- end -}}
