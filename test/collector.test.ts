@@ -5,6 +5,8 @@ import { HELMS, ROOT, helmTemplate, parseManifests } from './harness/helm';
 import { renderedCollectors } from './harness/collectors';
 import { validate, withoutUnavailable } from './harness/otelcol';
 import { refusedModules } from '../scripts/otelcol';
+import { CHART_COMPONENTS } from '../generator/distribution';
+import { DESTINATIONS } from '../generator/components/gateway/destination-types';
 
 function gatewayWith(set: Record<string, string>) {
   const r = helmTemplate(HELMS[0], path.join(ROOT, 'charts', 'ollyscale-otel'), { set });
@@ -62,4 +64,13 @@ describe('components the build lacks', () => {
       { module: 'github.com/x/routingconnector', version: 'v0.158.0', error: '410 Gone' },
     ]);
   });
+});
+
+test('every destination type exports through a component of the collector distribution', () => {
+  const exporters = CHART_COMPONENTS.filter((c) => c.kind === 'exporter').map((c) => c.type);
+  expect(
+    Object.values(DESTINATIONS)
+      .map((d) => d.exporter)
+      .filter((e) => !exporters.includes(e)),
+  ).toEqual([]);
 });

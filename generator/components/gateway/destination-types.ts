@@ -1,5 +1,5 @@
 // What a destination of the gateway can be, declared once: the values model takes its enums from
-// here and the helper library gets the same table as @DESTINATION_TYPES@ (collector.tpl's
+// here and the templates get the same table as @DESTINATIONS@ (collector.tpl's
 // "CHART.destinations" turns destinations into exporters with it at render time).
 
 export const SIGNALS = ['traces', 'metrics', 'logs', 'profiles'] as const;
