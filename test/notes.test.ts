@@ -90,6 +90,17 @@ describe.each(HELMS)('ollyscale-otel NOTES.txt with $name', (helm) => {
     expect(n).not.toContain('WARNING: gatewayCollector.resources.limits.memory');
   });
 
+  test('the runtime decides what must be installed first', () => {
+    const operator = notes(helm, 'ollyscale-otel', 'otel-system');
+    expect(operator).toContain('kubectl get crd opentelemetrycollectors.opentelemetry.io instrumentations.opentelemetry.io');
+    const native = notes(helm, 'ollyscale-otel', 'otel-system', ['--set', 'collectorRuntime=native']);
+    expect(native).toContain("The collectors run as the chart's own DaemonSet and Deployments (collectorRuntime: native).");
+    expect(native).toContain('The Instrumentation resource is still an OpenTelemetry Operator resource');
+    expect(native).not.toContain('opentelemetrycollectors.opentelemetry.io');
+    const bare = notes(helm, 'ollyscale-otel', 'otel-system', ['--set', 'collectorRuntime=native', '--set', 'instrumentation.enabled=false']);
+    expect(bare).not.toContain('Operator');
+  });
+
   test('each original-chart key set prints one deprecation line', () => {
     const n = notes(helm, 'ollyscale-otel', 'otel-system', ['-f', path.join(ROOT, 'examples', 'ollyscale-otel', 'legacy-original-chart.yaml')]);
     for (const key of [
@@ -111,6 +122,10 @@ describe.each(HELMS)('otel-gateway NOTES.txt with $name', (helm) => {
     expect(n).toContain('gateway-collector-headless.telemetry.svc.cluster.local');
     expect(n).toContain('vendor: otlphttp https://otlp.vendor.example.com (traces, metrics)');
     expect(n).toContain('console: debug  (logs)');
+  });
+  test('names the Operator only in the operator runtime', () => {
+    expect(notes(helm, 'otel-gateway', 'telemetry')).toContain('kubectl get crd opentelemetrycollectors.opentelemetry.io');
+    expect(notes(helm, 'otel-gateway', 'telemetry', ['--set', 'collectorRuntime=native'])).not.toContain('Operator');
   });
   test('warns about a missing memory limit', () => {
     const n = notes(helm, 'otel-gateway', 'telemetry', ['-f', path.join(ROOT, 'examples', 'otel-gateway', 'no-sampling.yaml')]);

@@ -50,6 +50,8 @@ export class NativeCollector extends Construct {
       },
       spec: {
         serviceAccountName: d.serviceAccount,
+        // Also on the ServiceAccount (all the Operator runtime has); explicit here, as on every pod the chart renders.
+        imagePullSecrets: optional(d.ctx.top.global.imagePullSecrets),
         terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
         containers: [container],
         volumes: c.include('native.volumes', { part: 'volumes', inner: d.volumes, configMap: names.service }),
