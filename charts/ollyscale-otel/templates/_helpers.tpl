@@ -169,14 +169,19 @@ memory_limiter:
 
 {{/* Resource attributes upserted on every signal: k8s.cluster.name and the component's own. Args: root, attributes. */}}
 {{- define "ollyscale-otel.resourceAttributes" -}}
-{{- $attrs := list -}}
-{{- with .root.Values.global.clusterName -}}
-{{- $attrs = append $attrs (dict "key" "k8s.cluster.name" "value" . "action" "upsert") -}}
+{{- if or .root.Values.global.clusterName .attributes -}}
+attributes:
+  {{- with .root.Values.global.clusterName }}
+  - key: k8s.cluster.name
+    value: {{ quote . }}
+    action: upsert
+  {{- end }}
+  {{- range $k, $val := .attributes }}
+  - key: {{ quote $k }}
+    value: {{ quote $val }}
+    action: upsert
+  {{- end }}
 {{- end -}}
-{{- range $k, $val := .attributes -}}
-{{- $attrs = append $attrs (dict "key" $k "value" $val "action" "upsert") -}}
-{{- end -}}
-{{- with $attrs }}{{ toYaml (dict "attributes" .) }}{{ end -}}
 {{- end -}}
 
 {{/*
@@ -243,40 +248,8 @@ Args: root, destinations, key. Prints {exporters: {...}, signals: {traces: [...]
 {{- if not (hasKey $types $type) }}{{ fail (printf "%s.type: %q is not one of %s" $where $type (keys $types | sortAlpha | join ", ")) }}{{ end -}}
 {{- $carries := (get $types $type).signals -}}
 {{- $id := printf "%s/%s" (get $types $type).exporter $name -}}
-{{- $exp := dict -}}
-{{- if ne $type "debug" -}}
-{{- if not $d.endpoint }}{{ fail (printf "%s.endpoint is required for a destination of type %s" $where $type) }}{{ end -}}
-{{- $_ := set $exp "endpoint" $d.endpoint -}}
-{{- $tls := dict -}}
-{{- if dig "tls" "insecure" false $d }}{{ $_ := set $tls "insecure" true }}{{ end -}}
-{{- if dig "tls" "insecureSkipVerify" false $d }}{{ $_ := set $tls "insecure_skip_verify" true }}{{ end -}}
-{{- with dig "tls" "secretName" "" $d -}}
-{{- $_ := set $tls "ca_file" (printf "/etc/otelcol/destinations/%s/ca.crt" $name) -}}
-{{- if dig "tls" "clientCertificate" false $d -}}
-{{- $_ := set $tls "cert_file" (printf "/etc/otelcol/destinations/%s/tls.crt" $name) -}}
-{{- $_ := set $tls "key_file" (printf "/etc/otelcol/destinations/%s/tls.key" $name) -}}
-{{- end -}}
-{{- end -}}
-{{- with $tls }}{{ $_ := set $exp "tls" . }}{{ end -}}
-{{- $headers := deepCopy ($d.headers | default dict) -}}
-{{- if dig "bearerToken" "secretName" "" $d -}}
-{{- $_ := set $headers "Authorization" (printf "Bearer ${env:%s}" (include "ollyscale-otel.destinationTokenEnv" $name)) -}}
-{{- end -}}
-{{- with $headers }}{{ $_ := set $exp "headers" . }}{{ end -}}
-{{- if ne $type "prometheusremotewrite" -}}
-{{- $compression := $d.compression | default "gzip" -}}
-{{- $_ := set $exp "compression" (ternary "none" $compression (eq $compression "none")) -}}
-{{- $queue := $d.sendingQueue | default dict -}}
-{{- $q := dict "enabled" (dig "enabled" true $queue) -}}
-{{- with $queue.queueSize }}{{ $_ := set $q "queue_size" (int64 .) }}{{ end -}}
-{{- $_ := set $exp "sending_queue" $q -}}
-{{- end -}}
-{{- $retry := $d.retryOnFailure | default dict -}}
-{{- $r := dict "enabled" (dig "enabled" true $retry) -}}
-{{- with $retry.maxElapsedTime }}{{ $_ := set $r "max_elapsed_time" . }}{{ end -}}
-{{- $_ := set $exp "retry_on_failure" $r -}}
-{{- end -}}
-{{- $_ := set $exporters $id $exp -}}
+{{- if and (ne $type "debug") (not $d.endpoint) }}{{ fail (printf "%s.endpoint is required for a destination of type %s" $where $type) }}{{ end -}}
+{{- $_ := set $exporters $id (include "ollyscale-otel.destinationExporter" (dict "name" $name "destination" $d "type" $type) | fromYaml) -}}
 {{- range $signal := ($d.signals | default (list "traces" "metrics" "logs")) -}}
 {{- if not (has $signal $carries) }}{{ fail (printf "%s.signals: a %s destination cannot carry %s (it carries %s)" $where $type $signal (join ", " $carries)) }}{{ end -}}
 {{- $_ := set $signals $signal (append (get $signals $signal) $id) -}}
@@ -287,6 +260,57 @@ Args: root, destinations, key. Prints {exporters: {...}, signals: {traces: [...]
 {{- end -}}
 
 {{/*
+The exporter settings of one enabled destination; nothing for a debug destination. TLS files come
+from the Secret mounted under /etc/otelcol/destinations/<name>, the bearer token from an environment variable.
+Args: name, destination, type.
+*/}}
+{{- define "ollyscale-otel.destinationExporter" -}}
+{{- $d := .destination -}}
+{{- if ne .type "debug" -}}
+{{- $tls := $d.tls | default dict -}}
+{{- $headers := deepCopy ($d.headers | default dict) -}}
+{{- if dig "bearerToken" "secretName" "" $d -}}
+{{- $_ := set $headers "Authorization" (printf "Bearer ${env:%s}" (include "ollyscale-otel.destinationTokenEnv" .name)) -}}
+{{- end -}}
+endpoint: {{ quote $d.endpoint }}
+{{- if or $tls.insecure $tls.insecureSkipVerify $tls.secretName }}
+tls:
+  {{- if $tls.insecure }}
+  insecure: true
+  {{- end }}
+  {{- if $tls.insecureSkipVerify }}
+  insecure_skip_verify: true
+  {{- end }}
+  {{- if $tls.secretName }}
+  ca_file: {{ printf "/etc/otelcol/destinations/%s/ca.crt" .name | quote }}
+  {{- if $tls.clientCertificate }}
+  cert_file: {{ printf "/etc/otelcol/destinations/%s/tls.crt" .name | quote }}
+  key_file: {{ printf "/etc/otelcol/destinations/%s/tls.key" .name | quote }}
+  {{- end }}
+  {{- end }}
+{{- end }}
+{{- with $headers }}
+headers: {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- if ne .type "prometheusremotewrite" }}
+{{- $queue := $d.sendingQueue | default dict }}
+compression: {{ $d.compression | default "gzip" | quote }}
+sending_queue:
+  enabled: {{ dig "enabled" true $queue }}
+  {{- with $queue.queueSize }}
+  queue_size: {{ int64 . }}
+  {{- end }}
+{{- end }}
+{{- $retry := $d.retryOnFailure | default dict }}
+retry_on_failure:
+  enabled: {{ dig "enabled" true $retry }}
+  {{- with $retry.maxElapsedTime }}
+  max_elapsed_time: {{ quote . }}
+  {{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/*
 Where a collector that forwards (agent, browser) sends: to the gateway when it is enabled (traces
 through the load_balancing exporter keyed by trace ID against the gateway's headless Service, so
 every span of a trace reaches the same replica; other signals through OTLP to the Service), else
@@ -294,10 +318,26 @@ straight to the gateway's destinations. Args: root, gateway, gatewayKey. Same ou
 */}}
 {{- define "ollyscale-otel.forwardExporters" -}}
 {{- if .gateway.enabled -}}
-{{- $lb := dict "routing_key" "traceID" "protocol" (dict "otlp" (dict "tls" (dict "insecure" true))) "resolver" (dict "dns" (dict "hostname" (include "ollyscale-otel.gateway.headlessHost" .root) "port" "4317")) -}}
-{{- $otlp := dict "endpoint" (printf "%s:4317" (include "ollyscale-otel.gateway.host" .root)) "tls" (dict "insecure" true) -}}
-{{- $exporters := dict "load_balancing/gateway" $lb "otlp_grpc/gateway" $otlp -}}
-{{- toYaml (dict "exporters" $exporters "signals" (dict "traces" (list "load_balancing/gateway") "metrics" (list "otlp_grpc/gateway") "logs" (list "otlp_grpc/gateway") "profiles" (list "otlp_grpc/gateway"))) -}}
+exporters:
+  load_balancing/gateway:
+    routing_key: traceID
+    protocol:
+      otlp:
+        tls:
+          insecure: true
+    resolver:
+      dns:
+        hostname: {{ include "ollyscale-otel.gateway.headlessHost" .root | quote }}
+        port: "4317"
+  otlp_grpc/gateway:
+    endpoint: {{ printf "%s:4317" (include "ollyscale-otel.gateway.host" .root) | quote }}
+    tls:
+      insecure: true
+signals:
+  traces: [load_balancing/gateway]
+  metrics: [otlp_grpc/gateway]
+  logs: [otlp_grpc/gateway]
+  profiles: [otlp_grpc/gateway]
 {{- else -}}
 {{- include "ollyscale-otel.destinations" (dict "root" .root "destinations" .gateway.destinations "key" .gatewayKey) -}}
 {{- end -}}
@@ -305,28 +345,38 @@ straight to the gateway's destinations. Args: root, gateway, gatewayKey. Same ou
 
 {{/* Pipelines for the signals that have exporters. Args: receivers, processors (map signal -> list), signals (map signal -> exporters), names (list of signals). */}}
 {{- define "ollyscale-otel.pipelines" -}}
-{{- $pipelines := dict -}}
-{{- range $signal := .names -}}
-{{- with get $.signals $signal -}}
-{{- $_ := set $pipelines $signal (dict "receivers" (get $.receivers $signal) "processors" (get $.processors $signal) "exporters" .) -}}
-{{- end -}}
-{{- end -}}
-{{- toYaml $pipelines -}}
+{{- range $signal := .names }}
+{{- with get $.signals $signal }}
+{{ $signal }}:
+  receivers: {{- get $.receivers $signal | toYaml | nindent 4 }}
+  processors: {{- get $.processors $signal | toYaml | nindent 4 }}
+  exporters: {{- toYaml . | nindent 4 }}
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{/* The OTLP receiver. Args: grpc (bool), cors (map or nil), maxRequestBodyBytes. */}}
 {{- define "ollyscale-otel.otlpReceiver" -}}
-{{- $http := dict "endpoint" "0.0.0.0:4318" -}}
-{{- with .cors -}}
-{{- $c := dict "allowed_origins" .allowedOrigins -}}
-{{- with .allowedHeaders }}{{ $_ := set $c "allowed_headers" . }}{{ end -}}
-{{- with .maxAge }}{{ $_ := set $c "max_age" (int64 .) }}{{ end -}}
-{{- $_ := set $http "cors" $c -}}
-{{- end -}}
-{{- with .maxRequestBodyBytes }}{{ $_ := set $http "max_request_body_size" (int64 .) }}{{ end -}}
-{{- $protocols := dict "http" $http -}}
-{{- if .grpc }}{{ $_ := set $protocols "grpc" (dict "endpoint" "0.0.0.0:4317") }}{{ end -}}
-{{- toYaml (dict "protocols" $protocols) -}}
+protocols:
+  {{- if .grpc }}
+  grpc:
+    endpoint: "0.0.0.0:4317"
+  {{- end }}
+  http:
+    endpoint: "0.0.0.0:4318"
+    {{- with .cors }}
+    cors:
+      allowed_origins: {{- toYaml .allowedOrigins | nindent 8 }}
+      {{- with .allowedHeaders }}
+      allowed_headers: {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with .maxAge }}
+      max_age: {{ int64 . }}
+      {{- end }}
+    {{- end }}
+    {{- with .maxRequestBodyBytes }}
+    max_request_body_size: {{ int64 . }}
+    {{- end }}
 {{- end -}}
 
 {{/*
