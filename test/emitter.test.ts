@@ -6,7 +6,7 @@ import * as path from 'path';
 import { JsonPatch } from 'cdk8s';
 import { ChartDefinition, substituteConstants, writeChart } from '../generator/emitter/chart-writer';
 import { HelmChart, TemplateScope, TemplatedObject } from '../generator/emitter/helm-chart';
-import { choose, cond, include, optional, refs, release, when, whenItem } from '../generator/emitter/refs';
+import { choose, cond, include, includeItems, optional, refs, release, when, whenItem } from '../generator/emitter/refs';
 import { emitObject } from '../generator/emitter/template-emitter';
 import { v } from '../generator/values/model';
 import { HELMS, helmTemplate, parseManifests, runHelm } from './harness/helm';
@@ -258,6 +258,11 @@ describe('refusals name the object and field', () => {
       /ConfigMap\/test: field data\[0\]: conditional key value when\(\.Values\.enabled, \.\.\.\) used as a list item \(use whenItem\)/,
     );
   });
+  test('template items outside a list', () => {
+    expect(() => emitObject({ data: { x: includeItems('c.items') } }, where)).toThrow(
+      /field data\.x: include "c\.items" prints list items and can only stand in a list/,
+    );
+  });
   test('a conditional item inside a string', () => {
     expect(() => emitObject({ x: `a-${whenItem(r.enabled, 'a')}` }, where)).toThrow(
       /field x: structural reference whenItem\(\.Values\.enabled, \.\.\.\) inside a string/,
@@ -340,5 +345,26 @@ describe('constants: declared once in TypeScript, injected into the templates', 
       const [cm] = parseManifests(r.stdout);
       expect(cm.data).toEqual({ exporter: 'otlp_grpc', signals: 'traces,metrics', tricky: 'a "q" {{ not }} \\ }}', langs: 'python,java', port: ':4317' });
     });
+  });
+});
+
+describe.each(HELMS)('template items spliced into a list, rendered by $name', (helm) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'items-'));
+  fs.mkdirSync(path.join(dir, 'templates'));
+  fs.writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: c\nversion: 0.0.1\n');
+  fs.writeFileSync(path.join(dir, 'templates', '_helpers.tpl'), '{{- define "t.items" -}}{{ toYaml (.root.Values.extra | default list) }}{{- end -}}');
+  const body = emitObject(
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { list: ['first', includeItems('t.items', { n: 1 })] } },
+    'test',
+  );
+  fs.writeFileSync(path.join(dir, 'templates', 'cm.yaml'), body);
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('items a template prints follow the literal ones; none prints nothing', () => {
+    const none = runHelm(helm, ['template', 'c', dir]);
+    expect(none.stderr).toBe('');
+    expect(parseManifests(none.stdout)[0].data.list).toEqual(['first']);
+    const some = runHelm(helm, ['template', 'c', dir, '--set', 'extra[0].name=a', '--set', 'extra[1]=b']);
+    expect(parseManifests(some.stdout)[0].data.list).toEqual(['first', { name: 'a' }, 'b']);
   });
 });

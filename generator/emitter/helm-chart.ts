@@ -3,7 +3,7 @@
 // `renderTemplates` turns every object into template text with the template emitter.
 import { ApiObject, App, Chart, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Condition, IncludeArg, IncludeRef, OptionalRef, Ref, cond, include, includeScalar } from './refs';
+import { Condition, IncludeArg, IncludeRef, OptionalRef, Ref, cond, include, includeItems, includeScalar } from './refs';
 import { RefRecorder, emitObject, printOperandOf } from './template-emitter';
 
 export type LibraryConstant = string | number | readonly unknown[] | { readonly [key: string]: unknown };
@@ -75,6 +75,9 @@ export class HelmChart extends Chart {
   }
   includeScalar(name: string, args?: Record<string, IncludeArg>): IncludeRef {
     return includeScalar(this.tpl(name), args);
+  }
+  includeItems(name: string, args?: Record<string, IncludeArg>): IncludeRef {
+    return includeItems(this.tpl(name), args);
   }
 
   /**

@@ -142,7 +142,8 @@ export type IncludeArg = ValueRef | BuiltinRef | IncludeRef | string | boolean |
 export class IncludeRef extends Ref {
   constructor(
     readonly name: string,
-    readonly shape: 'scalar' | 'block',
+    /** scalar: one value; block: a YAML value under a key; items: a YAML list spliced into a list. */
+    readonly shape: 'scalar' | 'block' | 'items',
     readonly args?: Record<string, IncludeArg>,
   ) {
     super();
@@ -302,4 +303,8 @@ export function include(name: string, args?: Record<string, IncludeArg>): Includ
 }
 export function includeScalar(name: string, args?: Record<string, IncludeArg>): IncludeRef {
   return new IncludeRef(name, 'scalar', args);
+}
+/** A template printing a YAML list whose items are spliced, in place, into the list it stands in. */
+export function includeItems(name: string, args?: Record<string, IncludeArg>): IncludeRef {
+  return new IncludeRef(name, 'items', args);
 }

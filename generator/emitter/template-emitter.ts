@@ -104,7 +104,7 @@ function blockExpr(r: Ref, where: string): string {
 
 interface Slot {
   marker: string;
-  kind: 'inline' | 'block' | 'optional' | 'optionalScalar' | 'item' | 'keyBlock';
+  kind: 'inline' | 'block' | 'optional' | 'optionalScalar' | 'item' | 'keyBlock' | 'splice';
   /**
    * inline: the action's pipeline; block: the YAML-producing pipeline; optional, optionalScalar: the
    * value tested by `with`; item: unused.
@@ -129,7 +129,7 @@ export function emitObject(json: unknown, where: string, condition?: Condition, 
     return marker;
   };
   /** Whether a walked list item renders only under a condition. */
-  const isConditionalItem = (x: unknown) => typeof x === 'string' && ['item', 'optionalScalar'].includes(slots.get(x)?.kind ?? '');
+  const isConditionalItem = (x: unknown) => typeof x === 'string' && ['item', 'optionalScalar', 'splice'].includes(slots.get(x)?.kind ?? '');
 
   const walk = (node: unknown, path: string, position: 'value' | 'item'): unknown => {
     const at = `${where}: field ${path || '/'}`;
@@ -154,6 +154,10 @@ export function emitObject(json: unknown, where: string, condition?: Condition, 
           if (r.inner.field.isScalar) return slot('optionalScalar', r.inner.expr, path, undefined, { inner: typedExpr(r.inner.field.kind, '.') });
           if (position === 'item') throw new EmitError(`${at}: optional ${r.inner.describe()} cannot be a list item`);
           return slot('optional', r.inner.expr, path);
+        }
+        if (r instanceof IncludeRef && r.shape === 'items') {
+          if (position !== 'item' || guard) throw new EmitError(`${at}: ${r.describe()} prints list items and can only stand in a list`);
+          return slot('splice', includeExpr(r), path);
         }
         if (r instanceof ChoiceRef) r.condition.refs.forEach((c) => seen.add(c));
         if (r instanceof ValueRef ? r.field.isScalar : !(r instanceof IncludeRef && r.shape === 'block')) return slot('inline', scalarExpr(r, at), path, guard);
@@ -220,6 +224,11 @@ export function emitObject(json: unknown, where: string, condition?: Condition, 
         .split('\n')
         .map((l, i) => (i === 0 ? `${indent}- ${l}` : l ? `${indent}  ${l}` : l));
       return `{{- if ${s.guard} }}\n${lines.join('\n')}\n{{- end }}`;
+    });
+    // Items a template prints, spliced at the list's indentation (nothing when it prints none).
+    text = text.replace(/^( *)- (__tpl_\d+__)$/gm, (line, indent: string, marker: string) => {
+      const s = slots.get(marker)!;
+      return s.kind === 'splice' ? `{{- with (${s.expr} | fromYamlArray) }}\n{{- toYaml . | nindent ${indent.length} }}\n{{- end }}` : line;
     });
     // Conditional keys with a literal object value: the block under `key:`, all under the key's `if`.
     text = text.replace(/^( *)(- )?([^\n]*?): (__tpl_\d+__)$/gm, (line, indent: string, dash: string | undefined, key: string, marker: string) => {

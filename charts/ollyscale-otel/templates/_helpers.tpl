@@ -67,15 +67,6 @@ Args: root, values, key, gateway, gatewayKey.
 {{- toYaml (ternary $vols $mounts (eq .part "volumes")) -}}
 {{- end -}}
 
-{{/* Extra environment of the agent. Args: values. */}}
-{{- define "ollyscale-otel.agent.env" -}}
-{{- $env := list (dict "name" "K8S_NODE_NAME" "valueFrom" (dict "fieldRef" (dict "fieldPath" "spec.nodeName"))) -}}
-{{- if .values.presets.kubeletMetrics.enabled -}}
-{{- $env = append $env (dict "name" "K8S_NODE_IP" "valueFrom" (dict "fieldRef" (dict "fieldPath" "status.hostIP"))) -}}
-{{- end -}}
-{{- toYaml $env -}}
-{{- end -}}
-
 {{/* Reading other pods' log files needs root; nothing else of the agent does. Args: values. */}}
 {{- define "ollyscale-otel.agent.securityContext" -}}
 {{- if .values.presets.logsCollection.enabled -}}
@@ -185,9 +176,9 @@ attributes:
 {{- end -}}
 
 {{/*
-Environment of a collector container. Args: root, values, destinations (map or nil), viaGateway
-(true when a forwarder's destinations are the gateway's business, not its own), extra (YAML list
-from a component template, or nil).
+Environment of a collector container (a YAML list): GOMEMLIMIT, destination tokens, the user's env.
+Args: root, values, destinations (map or nil), viaGateway (true when a forwarder's destinations are
+the gateway's business, not its own).
 */}}
 {{- define "ollyscale-otel.collector.env" -}}
 {{- $env := list -}}
@@ -196,7 +187,6 @@ from a component template, or nil).
 {{- if and $limit (not (hasKey $user "GOMEMLIMIT")) -}}
 {{- $env = append $env (dict "name" "GOMEMLIMIT" "value" $limit) -}}
 {{- end -}}
-{{- with .extra }}{{ $env = concat $env (fromYamlArray .) }}{{ end -}}
 {{- range $name, $d := (ternary dict .destinations (not .destinations | or .viaGateway)) -}}
 {{- if and (dig "enabled" true $d) (dig "bearerToken" "secretName" "" $d) -}}
 {{- $env = append $env (dict "name" (include "ollyscale-otel.destinationTokenEnv" $name) "valueFrom" (dict "secretKeyRef" (dict "name" $d.bearerToken.secretName "key" (dig "bearerToken" "key" "token" $d)))) -}}

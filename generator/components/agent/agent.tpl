@@ -65,15 +65,6 @@ Args: root, values, key, gateway, gatewayKey.
 {{- toYaml (ternary $vols $mounts (eq .part "volumes")) -}}
 {{- end -}}
 
-{{/* Extra environment of the agent. Args: values. */}}
-{{- define "CHART.agent.env" -}}
-{{- $env := list (dict "name" "K8S_NODE_NAME" "valueFrom" (dict "fieldRef" (dict "fieldPath" "spec.nodeName"))) -}}
-{{- if .values.presets.kubeletMetrics.enabled -}}
-{{- $env = append $env (dict "name" "K8S_NODE_IP" "valueFrom" (dict "fieldRef" (dict "fieldPath" "status.hostIP"))) -}}
-{{- end -}}
-{{- toYaml $env -}}
-{{- end -}}
-
 {{/* Reading other pods' log files needs root; nothing else of the agent does. Args: values. */}}
 {{- define "CHART.agent.securityContext" -}}
 {{- if .values.presets.logsCollection.enabled -}}

@@ -2,7 +2,7 @@
 // node-local Service; it adds Kubernetes metadata and forwards to the gateway.
 import * as path from 'path';
 import { Construct } from 'constructs';
-import { cond } from '../../emitter/refs';
+import { cond, whenItem } from '../../emitter/refs';
 import { v } from '../../values/model';
 import { Collector, collectorEndpoints, collectorProps } from '../collector';
 import { RULES } from '../rbac';
@@ -48,7 +48,10 @@ export class AgentCollector extends Construct {
       component: 'agent',
       mode: 'daemonset',
       file: 'agent.yaml',
-      extraEnv: c.include('agent.env', { values: r.$ }),
+      env: [
+        { name: 'K8S_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+        whenItem(r.presets.kubeletMetrics.enabled, { name: 'K8S_NODE_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } }),
+      ],
       extraVolumes: c.include('agent.volumes', { values: r.$, part: 'volumes' }),
       extraVolumeMounts: c.include('agent.volumes', { values: r.$, part: 'volumeMounts' }),
       grants: [

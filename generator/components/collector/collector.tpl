@@ -75,9 +75,9 @@ attributes:
 {{- end -}}
 
 {{/*
-Environment of a collector container. Args: root, values, destinations (map or nil), viaGateway
-(true when a forwarder's destinations are the gateway's business, not its own), extra (YAML list
-from a component template, or nil).
+Environment of a collector container (a YAML list): GOMEMLIMIT, destination tokens, the user's env.
+Args: root, values, destinations (map or nil), viaGateway (true when a forwarder's destinations are
+the gateway's business, not its own).
 */}}
 {{- define "CHART.collector.env" -}}
 {{- $env := list -}}
@@ -86,7 +86,6 @@ from a component template, or nil).
 {{- if and $limit (not (hasKey $user "GOMEMLIMIT")) -}}
 {{- $env = append $env (dict "name" "GOMEMLIMIT" "value" $limit) -}}
 {{- end -}}
-{{- with .extra }}{{ $env = concat $env (fromYamlArray .) }}{{ end -}}
 {{- range $name, $d := (ternary dict .destinations (not .destinations | or .viaGateway)) -}}
 {{- if and (dig "enabled" true $d) (dig "bearerToken" "secretName" "" $d) -}}
 {{- $env = append $env (dict "name" (include "CHART.destinationTokenEnv" $name) "valueFrom" (dict "secretKeyRef" (dict "name" $d.bearerToken.secretName "key" (dig "bearerToken" "key" "token" $d)))) -}}

@@ -29,7 +29,8 @@ export interface CollectorDescription {
   scheduling: { nodeSelector: ValueRef; tolerations: ValueRef; affinity: ValueRef; priorityClassName: ValueRef };
   /** The container's security context (a block template), when the component sets one. */
   securityContext?: IncludeRef;
-  env: IncludeRef;
+  /** The container's env: a template's list, or literal entries followed by one (`includeItems`). */
+  env: IncludeRef | unknown[];
   volumes: IncludeRef;
   volumeMounts: IncludeRef;
   /** Arguments of `collector.config`, which prints the final configuration. */

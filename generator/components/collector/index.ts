@@ -64,8 +64,9 @@ export interface CollectorProps {
   destinations?: ValueRef;
   /** For forwarders: while this holds, the destinations are the gateway's and not mounted here. */
   viaGateway?: ValueRef;
-  /** Component templates printing extra env entries, volumes and volume mounts (YAML lists). */
-  extraEnv?: IncludeRef;
+  /** The component's own env entries (literals; `whenItem` for conditional ones), before the collector-wide ones. */
+  env?: unknown[];
+  /** Component templates printing extra volumes and volume mounts (YAML lists). */
   extraVolumes?: IncludeRef;
   extraVolumeMounts?: IncludeRef;
 }
@@ -86,6 +87,7 @@ export class Collector extends TemplateScope {
       ...(p.destinations && { destinations: p.destinations }),
       ...(p.viaGateway && { viaGateway: p.viaGateway }),
     };
+    const envArgs = { values: r.$, ...destinationArgs };
     const volumes = (part: string, extra?: IncludeRef) => c.include('collector.volumes', { part, ...destinationArgs, ...(extra && { extra }) });
     const d: CollectorDescription = {
       ctx,
@@ -100,7 +102,7 @@ export class Collector extends TemplateScope {
       podLabels: r.podLabels,
       scheduling: { nodeSelector: r.nodeSelector, tolerations: r.tolerations, affinity: r.affinity, priorityClassName: r.priorityClassName },
       securityContext: p.securityContext,
-      env: c.include('collector.env', { values: r.$, ...destinationArgs, ...(p.extraEnv && { extra: p.extraEnv }) }),
+      env: p.env ? [...p.env, c.includeItems('collector.env', envArgs)] : c.include('collector.env', envArgs),
       volumes: volumes('volumes', p.extraVolumes),
       volumeMounts: volumes('volumeMounts', p.extraVolumeMounts),
       configArgs: { component: p.component, values: r.$, key: p.valuesKey, ...p.configArgs },
