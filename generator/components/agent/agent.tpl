@@ -7,44 +7,114 @@ Args: root, values, key, gateway, gatewayKey.
 {{- define "CHART.agent.config" -}}
 {{- $v := .values -}}
 {{- $p := $v.presets -}}
-{{- $processors := include "CHART.memoryLimiter" $v | fromYaml | default dict -}}
-{{- $chain := keys $processors -}}
-{{- if $p.kubernetesAttributes.enabled -}}
-{{- $_ := set $processors "k8s_attributes" (dict "passthrough" false "filter" (dict "node_from_env_var" "K8S_NODE_NAME") "extract" (dict "metadata" (list "k8s.namespace.name" "k8s.pod.name" "k8s.pod.uid" "k8s.pod.start_time" "k8s.deployment.name" "k8s.statefulset.name" "k8s.daemonset.name" "k8s.cronjob.name" "k8s.job.name" "k8s.node.name" "container.image.name" "container.image.tag")) "pod_association" (list (dict "sources" (list (dict "from" "resource_attribute" "name" "k8s.pod.ip"))) (dict "sources" (list (dict "from" "resource_attribute" "name" "k8s.pod.uid"))) (dict "sources" (list (dict "from" "connection"))))) -}}
-{{- $chain = append $chain "k8s_attributes" -}}
-{{- end -}}
-{{- if $p.resourceDetection.enabled -}}
-{{- $_ := set $processors "resource_detection" (dict "detectors" (list "env" "system" "k8s_api") "timeout" "5s" "override" false "k8s_api" (dict "node_from_env_var" "K8S_NODE_NAME")) -}}
-{{- $chain = append $chain "resource_detection" -}}
-{{- end -}}
-{{- with include "CHART.resourceAttributes" (dict "root" .root) | fromYaml -}}
-{{- $_ := set $processors "resource" . -}}
-{{- $chain = append $chain "resource" -}}
-{{- end -}}
-{{- $_ := set $processors "batch" dict -}}
+{{- $limiter := include "CHART.memoryLimiter" $v -}}
+{{- $resource := include "CHART.resourceAttributes" (dict "root" .root) -}}
+{{- /* Every signal passes the same processors, in this order. */ -}}
+{{- $chain := list -}}
+{{- if $limiter }}{{ $chain = append $chain "memory_limiter" }}{{ end -}}
+{{- if $p.kubernetesAttributes.enabled }}{{ $chain = append $chain "k8s_attributes" }}{{ end -}}
+{{- if $p.resourceDetection.enabled }}{{ $chain = append $chain "resource_detection" }}{{ end -}}
+{{- if $resource }}{{ $chain = append $chain "resource" }}{{ end -}}
 {{- $chain = append $chain "batch" -}}
-{{- $receivers := dict "otlp" (include "CHART.otlpReceiver" (dict "grpc" true) | fromYaml) -}}
-{{- $signalReceivers := dict "traces" (list "otlp") "metrics" (list "otlp") "logs" (list "otlp") -}}
-{{- $extensions := dict -}}
-{{- if $p.logsCollection.enabled -}}
-{{- $self := printf "/var/log/pods/%s_%s-collector-*/*/*.log" .root.Release.Namespace $v.name -}}
-{{- $_ := set $receivers "file_log" (dict "include" (list "/var/log/pods/*/*/*.log") "exclude" (list $self) "start_at" "end" "include_file_path" true "include_file_name" false "operators" (list (dict "type" "container" "id" "container-parser")) "storage" "file_storage/checkpoints") -}}
-{{- $_ := set $extensions "file_storage/checkpoints" (dict "directory" "@CHECKPOINT_DIR@" "create_directory" true) -}}
-{{- $_ := set $signalReceivers "logs" (list "otlp" "file_log") -}}
-{{- end -}}
-{{- if $p.hostMetrics.enabled -}}
-{{- $_ := set $receivers "host_metrics" (dict "collection_interval" "30s" "root_path" "@HOSTFS_DIR@" "scrapers" (dict "cpu" dict "memory" dict "load" dict "disk" dict "filesystem" dict "network" dict)) -}}
-{{- $_ := set $signalReceivers "metrics" (append $signalReceivers.metrics "host_metrics") -}}
-{{- end -}}
-{{- if $p.kubeletMetrics.enabled -}}
-{{- $_ := set $receivers "kubelet_stats" (dict "collection_interval" "30s" "auth_type" "serviceAccount" "endpoint" "https://${env:K8S_NODE_IP}:10250" "insecure_skip_verify" true) -}}
-{{- $_ := set $signalReceivers "metrics" (append $signalReceivers.metrics "kubelet_stats") -}}
-{{- end -}}
+{{- $metrics := list "otlp" -}}
+{{- if $p.hostMetrics.enabled }}{{ $metrics = append $metrics "host_metrics" }}{{ end -}}
+{{- if $p.kubeletMetrics.enabled }}{{ $metrics = append $metrics "kubelet_stats" }}{{ end -}}
+{{- $logs := list "otlp" -}}
+{{- if $p.logsCollection.enabled }}{{ $logs = append $logs "file_log" }}{{ end -}}
 {{- $out := include "CHART.forwardExporters" (dict "root" .root "gateway" .gateway "gatewayKey" .gatewayKey) | fromYaml -}}
+{{- $receivers := dict "traces" (list "otlp") "metrics" $metrics "logs" $logs -}}
 {{- $chains := dict "traces" $chain "metrics" $chain "logs" $chain -}}
-{{- $pipelines := include "CHART.pipelines" (dict "receivers" $signalReceivers "processors" $chains "signals" $out.signals "names" (list "traces" "metrics" "logs")) | fromYaml -}}
+{{- $pipelines := include "CHART.pipelines" (dict "receivers" $receivers "processors" $chains "signals" $out.signals "names" (list "traces" "metrics" "logs")) | fromYaml -}}
 {{- if not $pipelines }}{{ fail (printf "%sdestinations: no enabled destination; with the gateway disabled the agent exports to the gateway's destinations" .gatewayKey) }}{{ end -}}
-{{- toYaml (dict "receivers" $receivers "processors" $processors "exporters" $out.exporters "extensions" $extensions "service" (dict "extensions" (keys $extensions | sortAlpha) "pipelines" $pipelines)) -}}
+receivers:
+  otlp: {{- include "CHART.otlpReceiver" (dict "grpc" true) | nindent 4 }}
+  {{- if $p.logsCollection.enabled }}
+  file_log:
+    include:
+      - /var/log/pods/*/*/*.log
+    exclude:
+      - {{ printf "/var/log/pods/%s_%s-collector-*/*/*.log" .root.Release.Namespace $v.name | quote }}
+    start_at: end
+    include_file_path: true
+    include_file_name: false
+    operators:
+      - type: container
+        id: container-parser
+    storage: file_storage/checkpoints
+  {{- end }}
+  {{- if $p.hostMetrics.enabled }}
+  host_metrics:
+    collection_interval: 30s
+    root_path: "@HOSTFS_DIR@"
+    scrapers:
+      cpu: {}
+      memory: {}
+      load: {}
+      disk: {}
+      filesystem: {}
+      network: {}
+  {{- end }}
+  {{- if $p.kubeletMetrics.enabled }}
+  kubelet_stats:
+    collection_interval: 30s
+    auth_type: serviceAccount
+    endpoint: "https://${env:K8S_NODE_IP}:10250"
+    insecure_skip_verify: true
+  {{- end }}
+processors:
+  {{- with $limiter }}{{ nindent 2 . }}{{ end }}
+  {{- if $p.kubernetesAttributes.enabled }}
+  k8s_attributes:
+    passthrough: false
+    filter:
+      node_from_env_var: K8S_NODE_NAME
+    extract:
+      metadata:
+        - k8s.namespace.name
+        - k8s.pod.name
+        - k8s.pod.uid
+        - k8s.pod.start_time
+        - k8s.deployment.name
+        - k8s.statefulset.name
+        - k8s.daemonset.name
+        - k8s.cronjob.name
+        - k8s.job.name
+        - k8s.node.name
+        - container.image.name
+        - container.image.tag
+    pod_association:
+      - sources:
+          - from: resource_attribute
+            name: k8s.pod.ip
+      - sources:
+          - from: resource_attribute
+            name: k8s.pod.uid
+      - sources:
+          - from: connection
+  {{- end }}
+  {{- if $p.resourceDetection.enabled }}
+  resource_detection:
+    detectors: [env, system, k8s_api]
+    timeout: 5s
+    override: false
+    k8s_api:
+      node_from_env_var: K8S_NODE_NAME
+  {{- end }}
+  {{- with $resource }}
+  resource: {{- nindent 4 . }}
+  {{- end }}
+  batch: {}
+exporters: {{- toYaml $out.exporters | nindent 2 }}
+extensions:
+  {{- if $p.logsCollection.enabled }}
+  file_storage/checkpoints:
+    directory: "@CHECKPOINT_DIR@"
+    create_directory: true
+  {{- else }} {}
+  {{- end }}
+service:
+  extensions: {{ if $p.logsCollection.enabled }}[file_storage/checkpoints]{{ else }}[]{{ end }}
+  pipelines: {{- toYaml $pipelines | nindent 4 }}
 {{- end -}}
 
 {{/* Volumes or mounts of the agent's presets. Args: values, part. */}}
