@@ -350,60 +350,98 @@ resource attributes, health-check filtering, tail sampling and batching; the des
 */}}
 {{- define "otel-gateway.gateway.config" -}}
 {{- $v := .values -}}
-{{- $processors := include "otel-gateway.memoryLimiter" $v | fromYaml | default dict -}}
-{{- $chain := keys $processors -}}
-{{- if $v.presets.kubernetesAttributes.enabled -}}
-{{- /* Spans forwarded by the agent already carry k8s.pod.uid; direct senders are matched by connection. */ -}}
-{{- $_ := set $processors "k8s_attributes" (dict "passthrough" false "pod_association" (list (dict "sources" (list (dict "from" "resource_attribute" "name" "k8s.pod.uid"))) (dict "sources" (list (dict "from" "resource_attribute" "name" "k8s.pod.ip"))) (dict "sources" (list (dict "from" "connection"))))) -}}
-{{- $chain = append $chain "k8s_attributes" -}}
-{{- end -}}
-{{- with include "otel-gateway.resourceAttributes" (dict "root" .root "attributes" $v.processing.resourceAttributes) | fromYaml -}}
-{{- $_ := set $processors "resource" . -}}
-{{- $chain = append $chain "resource" -}}
-{{- end -}}
+{{- $limiter := include "otel-gateway.memoryLimiter" $v -}}
+{{- $resource := include "otel-gateway.resourceAttributes" (dict "root" .root "attributes" $v.processing.resourceAttributes) -}}
 {{- $transform := $v.processing.transform | default dict -}}
-{{- $tchain := dict "traces" $chain "metrics" $chain "logs" $chain -}}
-{{- if or $transform.traceStatements $transform.metricStatements $transform.logStatements -}}
-{{- $t := dict "error_mode" "ignore" -}}
-{{- with $transform.traceStatements }}{{ $_ := set $t "trace_statements" . }}{{ end -}}
-{{- with $transform.metricStatements }}{{ $_ := set $t "metric_statements" . }}{{ end -}}
-{{- with $transform.logStatements }}{{ $_ := set $t "log_statements" . }}{{ end -}}
-{{- $_ := set $processors "transform" $t -}}
-{{- $tchain = dict "traces" (append $chain "transform") "metrics" (append $chain "transform") "logs" (append $chain "transform") -}}
-{{- end -}}
-{{- $traces := $tchain.traces -}}
-{{- if $v.processing.dropHealthChecks.enabled -}}
-{{- $re := $v.processing.dropHealthChecks.pathPattern -}}
-{{- $conds := list -}}
-{{- range $attr := list "url.path" "http.target" "http.route" -}}
-{{- $conds = append $conds (printf "IsMatch(attributes[%q], %q)" $attr $re) -}}
-{{- end -}}
-{{- $_ := set $processors "filter/health-checks" (dict "error_mode" "ignore" "traces" (dict "span" $conds)) -}}
-{{- $traces = append $traces "filter/health-checks" -}}
-{{- end -}}
-{{- if $v.tailSampling.enabled -}}
+{{- $transforming := or $transform.traceStatements $transform.metricStatements $transform.logStatements -}}
+{{- $healthChecks := $v.processing.dropHealthChecks -}}
+{{- $sampling := $v.tailSampling -}}
 {{- $policies := list -}}
-{{- range $name, $p := $v.tailSampling.policies -}}
-{{- if dig "enabled" true $p -}}
-{{- $policies = append $policies (merge (dict "name" $name) (omit $p "enabled")) -}}
-{{- end -}}
-{{- end -}}
+{{- if $sampling.enabled -}}
+{{- range $name, $p := $sampling.policies }}{{ if dig "enabled" true $p }}{{ $policies = append $policies $name }}{{ end }}{{ end -}}
 {{- if not $policies }}{{ fail (printf "%stailSampling.policies: every policy is disabled; set %stailSampling.enabled: false to keep every trace" .key .key) }}{{ end -}}
-{{- $_ := set $processors "tail_sampling" (dict "decision_wait" $v.tailSampling.decisionWait "num_traces" (int64 $v.tailSampling.numTraces) "expected_new_traces_per_sec" (int64 $v.tailSampling.expectedNewTracesPerSec) "policies" $policies) -}}
-{{- $traces = append $traces "tail_sampling" -}}
 {{- end -}}
-{{- $_ := set $processors "batch" dict -}}
+{{- /* Processors of every signal, in this order; traces then drop health checks and are sampled, before batching. */ -}}
+{{- $chain := list -}}
+{{- if $limiter }}{{ $chain = append $chain "memory_limiter" }}{{ end -}}
+{{- if $v.presets.kubernetesAttributes.enabled }}{{ $chain = append $chain "k8s_attributes" }}{{ end -}}
+{{- if $resource }}{{ $chain = append $chain "resource" }}{{ end -}}
+{{- if $transforming }}{{ $chain = append $chain "transform" }}{{ end -}}
+{{- $traces := $chain -}}
+{{- if $healthChecks.enabled }}{{ $traces = append $traces "filter/health-checks" }}{{ end -}}
+{{- if $sampling.enabled }}{{ $traces = append $traces "tail_sampling" }}{{ end -}}
 {{- $out := include "otel-gateway.destinations" (dict "root" .root "destinations" $v.destinations "key" .key) | fromYaml -}}
-{{- $extensions := dict -}}
-{{- if $v.opamp.enabled -}}
-{{- $_ := set $extensions "opamp" (dict "server" (dict "ws" (dict "endpoint" $v.opamp.endpoint))) -}}
-{{- end -}}
 {{- $receivers := dict "traces" (list "otlp") "metrics" (list "otlp") "logs" (list "otlp") -}}
-{{- $chains := dict "traces" (append $traces "batch") "metrics" (append $tchain.metrics "batch") "logs" (append $tchain.logs "batch") -}}
+{{- $chains := dict "traces" (append $traces "batch") "metrics" (append $chain "batch") "logs" (append $chain "batch") -}}
 {{- $pipelines := include "otel-gateway.pipelines" (dict "receivers" $receivers "processors" $chains "signals" $out.signals "names" (list "traces" "metrics" "logs")) | fromYaml -}}
 {{- if not $pipelines }}{{ fail (printf "%sdestinations: no enabled destination; the gateway needs at least one" .key) }}{{ end -}}
-{{- $config := dict "receivers" (dict "otlp" (include "otel-gateway.otlpReceiver" (dict "grpc" true) | fromYaml)) "processors" $processors "exporters" $out.exporters "extensions" $extensions "service" (dict "extensions" (keys $extensions | sortAlpha) "pipelines" $pipelines) -}}
-{{- toYaml $config -}}
+receivers:
+  otlp: {{- include "otel-gateway.otlpReceiver" (dict "grpc" true) | nindent 4 }}
+processors:
+  {{- with $limiter }}{{ nindent 2 . }}{{ end }}
+  {{- if $v.presets.kubernetesAttributes.enabled }}
+  {{- /* Spans forwarded by the agent already carry k8s.pod.uid; direct senders are matched by connection. */}}
+  k8s_attributes:
+    passthrough: false
+    pod_association:
+      - sources:
+          - from: resource_attribute
+            name: k8s.pod.uid
+      - sources:
+          - from: resource_attribute
+            name: k8s.pod.ip
+      - sources:
+          - from: connection
+  {{- end }}
+  {{- with $resource }}
+  resource: {{- nindent 4 . }}
+  {{- end }}
+  {{- if $transforming }}
+  transform:
+    error_mode: ignore
+    {{- with $transform.traceStatements }}
+    trace_statements: {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- with $transform.metricStatements }}
+    metric_statements: {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- with $transform.logStatements }}
+    log_statements: {{- toYaml . | nindent 6 }}
+    {{- end }}
+  {{- end }}
+  {{- if $healthChecks.enabled }}
+  filter/health-checks:
+    error_mode: ignore
+    traces:
+      span:
+        {{- range $attr := list "url.path" "http.target" "http.route" }}
+        - {{ printf "IsMatch(attributes[%q], %q)" $attr $healthChecks.pathPattern | quote }}
+        {{- end }}
+  {{- end }}
+  {{- if $sampling.enabled }}
+  tail_sampling:
+    decision_wait: {{ quote $sampling.decisionWait }}
+    num_traces: {{ int64 $sampling.numTraces }}
+    expected_new_traces_per_sec: {{ int64 $sampling.expectedNewTracesPerSec }}
+    policies:
+      {{- range $name := $policies }}
+      - name: {{ quote $name }}
+        {{- with omit (get $sampling.policies $name) "enabled" "name" }}{{ toYaml . | nindent 8 }}{{ end }}
+      {{- end }}
+  {{- end }}
+  batch: {}
+exporters: {{- toYaml $out.exporters | nindent 2 }}
+extensions:
+  {{- if $v.opamp.enabled }}
+  opamp:
+    server:
+      ws:
+        endpoint: {{ quote $v.opamp.endpoint }}
+  {{- else }} {}
+  {{- end }}
+service:
+  extensions: {{ if $v.opamp.enabled }}[opamp]{{ else }}[]{{ end }}
+  pipelines: {{- toYaml $pipelines | nindent 4 }}
 {{- end -}}
 
 {{/* spec.autoscaler of the gateway. Args: values (autoscaling), key. */}}
