@@ -7,7 +7,7 @@ import { HELMS, helmTemplate, parseManifests, runHelm } from './harness/helm';
 import { RUNTIMES, Runtime, chartNames, scenarios, Scenario } from './harness/scenarios';
 import { validateObject } from './harness/validate-k8s';
 import { chartPolicyErrors, validateConfigStrings } from './harness/validate-collector';
-import { renderedCollectors } from './harness/collectors';
+import { RenderedCollector, renderedCollectors } from './harness/collectors';
 import { binaryComponents, otelcol, validate, MissingComponent } from './harness/otelcol';
 import { VALIDATE_SHIMS, describeShims } from './harness/cluster-shims';
 
@@ -124,6 +124,24 @@ describe.each(charts)('chart %s', (chart) => {
         }
         expect(failures).toEqual([]);
       });
+    });
+
+    test('nothing is forwarded to the gateway for a signal it exports nowhere', () => {
+      const collectors = renderedCollectors(render(s, 'operator'));
+      // A forwarder names the gateway by its Services: `<name>-collector[-headless].<namespace>...`.
+      const gatewayOf = (c: RenderedCollector) => {
+        const e = c.config.exporters ?? {};
+        const host: string | undefined = e['otlp_grpc/gateway']?.endpoint ?? e['load_balancing/gateway']?.resolver?.dns?.hostname;
+        return host && /^(.+?)-collector(-headless)?\./.exec(host)?.[1];
+      };
+      const missing = collectors.flatMap((c) => {
+        const gateway = collectors.find((g) => g.name === gatewayOf(c));
+        const exported = new Set(Object.keys(gateway?.config.service.pipelines ?? {}).map((p) => p.split('/')[0]));
+        return Object.entries<any>(c.config.service.pipelines)
+          .filter(([name, p]) => p.exporters.some((e: string) => e.endsWith('/gateway')) && !exported.has(name.split('/')[0]))
+          .map(([name]) => `${c.name} forwards ${name} to ${gatewayOf(c) ?? 'no known gateway'}, which exports no ${name}`);
+      });
+      expect(missing).toEqual([]);
     });
 
     test('both runtimes run the same collectors, with identical configurations, behind the same Service names', () => {

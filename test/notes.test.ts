@@ -90,6 +90,15 @@ describe.each(HELMS)('ollyscale-otel NOTES.txt with $name', (helm) => {
     expect(n).not.toContain('WARNING: gatewayCollector.resources.limits.memory');
   });
 
+  test('names every signal no destination takes, and none when all are taken', () => {
+    expect(notes(helm, 'ollyscale-otel', 'otel-system')).not.toContain('WARNING: no enabled destination takes');
+    const n = notes(helm, 'ollyscale-otel', 'otel-system', ['--set', 'gatewayCollector.destinations.ollyscale.signals={traces}']);
+    expect(n.split('\n').filter((l) => l.startsWith('WARNING: no enabled destination takes'))).toEqual([
+      'WARNING: no enabled destination takes metrics: the collectors run no metrics pipeline and',
+      'WARNING: no enabled destination takes logs: the collectors run no logs pipeline and',
+    ]);
+  });
+
   test('the runtime decides what must be installed first', () => {
     const operator = notes(helm, 'ollyscale-otel', 'otel-system');
     expect(operator).toContain('kubectl get crd opentelemetrycollectors.opentelemetry.io instrumentations.opentelemetry.io');

@@ -27,7 +27,7 @@ Args: root, values, key, gateway, gatewayKey.
 {{- $receivers := dict "traces" (list "otlp") "metrics" $metrics "logs" $logs -}}
 {{- $chains := dict "traces" $chain "metrics" $chain "logs" $chain -}}
 {{- $pipelines := include "ollyscale-otel.pipelines" (dict "receivers" $receivers "processors" $chains "signals" $out.signals "names" (list "traces" "metrics" "logs")) | fromYaml -}}
-{{- if not $pipelines }}{{ fail (printf "%sdestinations: no enabled destination; with the gateway disabled the agent exports to the gateway's destinations" .gatewayKey) }}{{ end -}}
+{{- if not $pipelines }}{{ fail (printf "%sdestinations: no enabled destination; %s" .gatewayKey (ternary "the gateway needs at least one" "with the gateway disabled the agent exports to the gateway's destinations" .gateway.enabled)) }}{{ end -}}
 receivers:
   otlp: {{- include "ollyscale-otel.otlpReceiver" (dict "grpc" true) | nindent 4 }}
   {{- if $p.logsCollection.enabled }}
@@ -162,7 +162,7 @@ Args: root, values, key, gateway, gatewayKey.
 {{- $receivers := dict "traces" (list "otlp") "metrics" (list "otlp") "logs" (list "otlp") -}}
 {{- $chains := dict "traces" $chain "metrics" $chain "logs" $chain -}}
 {{- $pipelines := include "ollyscale-otel.pipelines" (dict "receivers" $receivers "processors" $chains "signals" $out.signals "names" (list "traces" "metrics" "logs")) | fromYaml -}}
-{{- if not $pipelines }}{{ fail (printf "%sdestinations: no enabled destination; with the gateway disabled the browser collector exports to the gateway's destinations" .gatewayKey) }}{{ end -}}
+{{- if not $pipelines }}{{ fail (printf "%sdestinations: no enabled destination; %s" .gatewayKey (ternary "the gateway needs at least one" "with the gateway disabled the browser collector exports to the gateway's destinations" .gateway.enabled)) }}{{ end -}}
 {{- /* CORS only with allowed origins. */ -}}
 {{- $cors := ternary $v.cors nil (not (empty $v.cors.allowedOrigins)) -}}
 receivers:
@@ -385,7 +385,13 @@ straight to the gateway's destinations. Args: root, gateway, gatewayKey. Same ou
 */}}
 {{- define "ollyscale-otel.forwardExporters" -}}
 {{- if .gateway.enabled -}}
+{{- /* Only the signals some enabled destination of the gateway takes: the gateway has no pipeline for the others. */ -}}
+{{- $taken := (include "ollyscale-otel.destinations" (dict "root" .root "destinations" .gateway.destinations "key" .gatewayKey) | fromYaml).signals -}}
+{{- $otlp := list -}}
+{{- range $s := list "metrics" "logs" "profiles" }}{{ if get $taken $s }}{{ $otlp = append $otlp $s }}{{ end }}{{ end -}}
 exporters:
+  {{- if not (or $taken.traces $otlp) }} {}{{ end }}
+  {{- if $taken.traces }}
   load_balancing/gateway:
     routing_key: traceID
     protocol:
@@ -396,15 +402,20 @@ exporters:
       dns:
         hostname: {{ include "ollyscale-otel.gateway.headlessHost" .root | quote }}
         port: "4317"
+  {{- end }}
+  {{- if $otlp }}
   otlp_grpc/gateway:
     endpoint: {{ printf "%s:4317" (include "ollyscale-otel.gateway.host" .root) | quote }}
     tls:
       insecure: true
+  {{- end }}
 signals:
+  {{- if $taken.traces }}
   traces: [load_balancing/gateway]
-  metrics: [otlp_grpc/gateway]
-  logs: [otlp_grpc/gateway]
-  profiles: [otlp_grpc/gateway]
+  {{- end }}
+  {{- range $s := $otlp }}
+  {{ $s }}: [otlp_grpc/gateway]
+  {{- end }}
 {{- else -}}
 {{- include "ollyscale-otel.destinations" (dict "root" .root "destinations" .gateway.destinations "key" .gatewayKey) -}}
 {{- end -}}

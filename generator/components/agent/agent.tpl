@@ -25,7 +25,7 @@ Args: root, values, key, gateway, gatewayKey.
 {{- $receivers := dict "traces" (list "otlp") "metrics" $metrics "logs" $logs -}}
 {{- $chains := dict "traces" $chain "metrics" $chain "logs" $chain -}}
 {{- $pipelines := include "CHART.pipelines" (dict "receivers" $receivers "processors" $chains "signals" $out.signals "names" (list "traces" "metrics" "logs")) | fromYaml -}}
-{{- if not $pipelines }}{{ fail (printf "%sdestinations: no enabled destination; with the gateway disabled the agent exports to the gateway's destinations" .gatewayKey) }}{{ end -}}
+{{- if not $pipelines }}{{ fail (printf "%sdestinations: no enabled destination; %s" .gatewayKey (ternary "the gateway needs at least one" "with the gateway disabled the agent exports to the gateway's destinations" .gateway.enabled)) }}{{ end -}}
 receivers:
   otlp: {{- include "CHART.otlpReceiver" (dict "grpc" true) | nindent 4 }}
   {{- if $p.logsCollection.enabled }}

@@ -14,7 +14,7 @@ Args: root, values, key, gateway, gatewayKey.
 {{- $receivers := dict "traces" (list "otlp") "metrics" (list "otlp") "logs" (list "otlp") -}}
 {{- $chains := dict "traces" $chain "metrics" $chain "logs" $chain -}}
 {{- $pipelines := include "CHART.pipelines" (dict "receivers" $receivers "processors" $chains "signals" $out.signals "names" (list "traces" "metrics" "logs")) | fromYaml -}}
-{{- if not $pipelines }}{{ fail (printf "%sdestinations: no enabled destination; with the gateway disabled the browser collector exports to the gateway's destinations" .gatewayKey) }}{{ end -}}
+{{- if not $pipelines }}{{ fail (printf "%sdestinations: no enabled destination; %s" .gatewayKey (ternary "the gateway needs at least one" "with the gateway disabled the browser collector exports to the gateway's destinations" .gateway.enabled)) }}{{ end -}}
 {{- /* CORS only with allowed origins. */ -}}
 {{- $cors := ternary $v.cors nil (not (empty $v.cors.allowedOrigins)) -}}
 receivers:

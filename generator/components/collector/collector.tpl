@@ -207,7 +207,13 @@ straight to the gateway's destinations. Args: root, gateway, gatewayKey. Same ou
 */}}
 {{- define "CHART.forwardExporters" -}}
 {{- if .gateway.enabled -}}
+{{- /* Only the signals some enabled destination of the gateway takes: the gateway has no pipeline for the others. */ -}}
+{{- $taken := (include "CHART.destinations" (dict "root" .root "destinations" .gateway.destinations "key" .gatewayKey) | fromYaml).signals -}}
+{{- $otlp := list -}}
+{{- range $s := list "metrics" "logs" "profiles" }}{{ if get $taken $s }}{{ $otlp = append $otlp $s }}{{ end }}{{ end -}}
 exporters:
+  {{- if not (or $taken.traces $otlp) }} {}{{ end }}
+  {{- if $taken.traces }}
   load_balancing/gateway:
     routing_key: traceID
     protocol:
@@ -218,15 +224,20 @@ exporters:
       dns:
         hostname: {{ include "CHART.gateway.headlessHost" .root | quote }}
         port: "@OTLP_GRPC_PORT@"
+  {{- end }}
+  {{- if $otlp }}
   otlp_grpc/gateway:
     endpoint: {{ printf "%s:@OTLP_GRPC_PORT@" (include "CHART.gateway.host" .root) | quote }}
     tls:
       insecure: true
+  {{- end }}
 signals:
+  {{- if $taken.traces }}
   traces: [load_balancing/gateway]
-  metrics: [otlp_grpc/gateway]
-  logs: [otlp_grpc/gateway]
-  profiles: [otlp_grpc/gateway]
+  {{- end }}
+  {{- range $s := $otlp }}
+  {{ $s }}: [otlp_grpc/gateway]
+  {{- end }}
 {{- else -}}
 {{- include "CHART.destinations" (dict "root" .root "destinations" .gateway.destinations "key" .gatewayKey) -}}
 {{- end -}}
