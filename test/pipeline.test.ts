@@ -1,6 +1,7 @@
 // The default ollyscale-otel pipeline end to end, on loopback. The chart is rendered with
-// test/fixtures/pipeline-values.yaml (defaults, plus a cluster name, an environment attribute, CORS,
-// three gateway replicas and a 3s tail-sampling decision wait instead of 10s, to keep the test quick),
+// test/fixtures/pipeline-values.yaml (defaults, plus a cluster name, an environment attribute, a
+// transform statement per signal, CORS, three gateway replicas and a 3s tail-sampling decision wait
+// instead of 10s, to keep the test quick),
 // and its collectors run as real processes with the rendered configurations, changed only by the
 // shims of harness/cluster-shims.ts (printed first): one agent, three gateway replicas behind the
 // agent's load_balancing exporter, the browser collector, and a capture collector standing in for the
@@ -36,8 +37,29 @@ const MIN_REPLICA_SHARE = 0.15;
 
 const times = (n: number, plan: (i: number) => TracePlan) => Array.from({ length: n }, (_, i) => plan(i));
 
+// gatewayCollector.processing.dropHealthChecks: spans whose path attribute matches the default
+// pathPattern (^/(health|healthz|ready|readyz|livez)) are dropped before tail sampling.
+const PATH_ATTRIBUTES = ['url.path', 'http.target', 'http.route'];
+const HEALTH_PATHS = ['/health', '/healthz', '/ready', '/readyz', '/livez'];
+const HEALTH_PATTERN = /^\/(health|healthz|ready|readyz|livez)/;
+// Not at the start of the path: kept.
+const OTHER_PATHS = ['/api/orders/42', '/api/healthz'];
+const HEALTH_CHECK = 'health-check';
+/** The path on every span, an ERROR and a 503 on the last: the errors and HTTP-errors policies would keep them if they got there. */
+const withPath = (kind: string, attribute: string, path: string): TracePlan => ({
+  kind,
+  service: 'ollyscale-api',
+  error: true,
+  attributes: { 'http.response.status_code': 503 },
+  spanAttributes: { [attribute]: path },
+});
+// gatewayCollector.processing.transform in the values file: one attribute set per signal.
+const TRANSFORMED = 'e2e.transformed';
+
 /** Traces sent through the agent, each `kind` named after the default policy that should keep it. */
 const AGENT_TRACES: TracePlan[] = [
+  ...PATH_ATTRIBUTES.flatMap((a) => times(10, (i) => withPath(`${HEALTH_CHECK} ${a}`, a, HEALTH_PATHS[i % HEALTH_PATHS.length]))),
+  ...times(12, (i) => withPath('other-paths', PATH_ATTRIBUTES[i % 3], OTHER_PATHS[Math.floor(i / 3) % 2])),
   ...times(40, () => ({ kind: 'errors', service: 'ollyscale-api', error: true })),
   // Integer attributes, as instrumentations set them; numeric_attribute compares numbers.
   ...times(40, () => ({ kind: 'http-errors', service: 'ollyscale-api', attributes: { 'http.response.status_code': 503 } })),
@@ -135,8 +157,8 @@ describe.each(RUNTIMES)('collectorRuntime %s', (runtime) => {
       sent = [...agentSent, ...browserSent];
       console.log(`sent ${sent.length} traces of ${SPANS_PER_TRACE} spans, a metric and a log record in ${Date.now() - started} ms`);
 
-      // What must arrive: every trace a deterministic policy keeps, the metric and the log record.
-      const mustKeep = sent.filter((t) => t.plan.kind !== 'ollyscale-baseline').map((t) => t.traceId);
+      // What must arrive: every trace a deterministic policy keeps (health checks must not), the metric and the log record.
+      const mustKeep = sent.filter((t) => t.plan.kind !== 'ollyscale-baseline' && !t.plan.kind.startsWith(HEALTH_CHECK)).map((t) => t.traceId);
       const settled = await settledCapture(dir, REPLICAS, (c) => {
         const counts = new Map<string, number>();
         for (const s of c.spans) counts.set(s.traceId, (counts.get(s.traceId) ?? 0) + 1);
@@ -258,6 +280,48 @@ describe.each(RUNTIMES)('collectorRuntime %s', (runtime) => {
         ]);
         expect(resource).not.toHaveProperty(['telemetry.source']);
       }
+    }),
+  );
+
+  it(
+    'drops health-check spans under url.path, http.target and http.route before sampling, and keeps other paths',
+    withLogs(() => {
+      const healthKinds = PATH_ATTRIBUTES.map((a) => `${HEALTH_CHECK} ${a}`);
+      const arrived = (kind: string) => ofKind(kind).reduce((n, t) => n + (byTrace.get(t.traceId)?.length ?? 0), 0);
+      // Whatever trace it belongs to: a captured span with a health-check path under any of the three attributes.
+      const healthSpans = capture.spans.filter((s) => PATH_ATTRIBUTES.some((a) => HEALTH_PATTERN.test(s.attributes[a]?.stringValue ?? ''))).length;
+      const others = ofKind('other-paths');
+      console.log(
+        `health checks: ${healthKinds.map((k) => `${k} ${arrived(k)} of ${ofKind(k).length * SPANS_PER_TRACE} spans arrived`).join(', ')}; ` +
+          `captured spans with a health-check path: ${healthSpans}; other paths (${OTHER_PATHS.join(', ')}) kept ${kept(others).length}/${others.length} traces, ${arrived('other-paths')} spans`,
+      );
+      for (const k of healthKinds) expect([k, arrived(k)]).toEqual([k, 0]);
+      expect(healthSpans).toBe(0);
+      expect(kept(others).length).toBe(others.length);
+      expect(arrived('other-paths')).toBe(others.length * SPANS_PER_TRACE);
+    }),
+  );
+
+  it(
+    'applies the transform statements to every span, metric data point and log record',
+    withLogs(() => {
+      const yes = (a: Record<string, unknown>) => JSON.stringify(a[TRANSFORMED]) === JSON.stringify({ stringValue: 'yes' });
+      const points = capture.metrics.flatMap((m) => m.dataPoints);
+      const counts = {
+        spans: [capture.spans.filter((s) => yes(s.attributes)).length, capture.spans.length],
+        'metric data points': [points.filter(yes).length, points.length],
+        'log records': [capture.logs.filter((l) => yes(l.attributes)).length, capture.logs.length],
+      };
+      console.log(
+        `transform: ${Object.entries(counts)
+          .map(([what, [n, of]]) => `${what} with ${TRANSFORMED}=yes ${n}/${of}`)
+          .join(', ')}`,
+      );
+      for (const [what, [n, of]] of Object.entries(counts)) {
+        expect([what, of > 0]).toEqual([what, true]);
+        expect([what, n]).toEqual([what, of]);
+      }
+      expect(capture.metrics.find((m) => m.name === METRIC)?.dataPoints).toEqual([expect.objectContaining({ [TRANSFORMED]: { stringValue: 'yes' } })]);
     }),
   );
 

@@ -61,9 +61,12 @@ export interface CapturedSpan extends Captured {
 }
 export interface CapturedMetric extends Captured {
   name: string;
+  /** The attributes of each of its data points. */
+  dataPoints: Attributes[];
 }
 export interface CapturedLog extends Captured {
   body: AnyValue;
+  attributes: Attributes;
 }
 export interface Capture {
   spans: CapturedSpan[];
@@ -90,11 +93,15 @@ export function readCapture(dir: string, replicas: number): Capture {
     }
     for (const r of requests(fileOf(dir, replica, 'metrics')).flatMap((req) => req.resourceMetrics ?? [])) {
       const resource = attributes(r.resource?.attributes);
-      for (const m of (r.scopeMetrics ?? []).flatMap((sm: any) => sm.metrics ?? [])) out.metrics.push({ replica, resource, name: m.name });
+      for (const m of (r.scopeMetrics ?? []).flatMap((sm: any) => sm.metrics ?? [])) {
+        const data = m.sum ?? m.gauge ?? m.histogram ?? m.exponentialHistogram ?? m.summary;
+        out.metrics.push({ replica, resource, name: m.name, dataPoints: (data?.dataPoints ?? []).map((d: any) => attributes(d.attributes)) });
+      }
     }
     for (const r of requests(fileOf(dir, replica, 'logs')).flatMap((req) => req.resourceLogs ?? [])) {
       const resource = attributes(r.resource?.attributes);
-      for (const l of (r.scopeLogs ?? []).flatMap((sl: any) => sl.logRecords ?? [])) out.logs.push({ replica, resource, body: l.body });
+      for (const l of (r.scopeLogs ?? []).flatMap((sl: any) => sl.logRecords ?? []))
+        out.logs.push({ replica, resource, body: l.body, attributes: attributes(l.attributes) });
     }
   }
   return out;

@@ -18,6 +18,8 @@ export interface TracePlan {
   service: string;
   /** Set on the trace's last span, not its root: a policy must look at every span of the trace. */
   attributes?: Attributes;
+  /** Set on every span of the trace. */
+  spanAttributes?: Attributes;
   /** The last span's status is ERROR. */
   error?: boolean;
 }
@@ -71,6 +73,7 @@ export async function sendTraces(url: string, plans: TracePlan[], o: SendOptions
     const t = tracer(plan.service);
     const spans: Span[] = [t.startSpan('request', { kind: SpanKind.SERVER })];
     for (let i = 1; i < o.spansPerTrace; i++) spans.push(t.startSpan(`step-${i}`, {}, trace.setSpan(ROOT_CONTEXT, spans[i - 1])));
+    if (plan.spanAttributes) for (const s of spans) s.setAttributes(plan.spanAttributes);
     const last = spans[spans.length - 1];
     if (plan.attributes) last.setAttributes(plan.attributes);
     if (plan.error) last.setStatus({ code: SpanStatusCode.ERROR });
