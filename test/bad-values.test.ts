@@ -107,6 +107,26 @@ const cases: Case[] = [
   },
   {
     chart: 'ollyscale-otel',
+    what: 'extraProcessors id not defined under config.processors (template fail)',
+    values: { gatewayCollector: { extraProcessors: { traces: ['attributes/pii'] } } },
+    key: 'gatewayCollector.extraProcessors.traces',
+    mentions: ['"attributes/pii" is not defined under gatewayCollector.config.processors'],
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'extraProcessors id of a bad shape',
+    values: { agentCollector: { extraProcessors: { logs: ['filter noisy'] } } },
+    key: 'agentCollector.extraProcessors.logs',
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'extraProcessors id the chart already puts in the pipeline (template fail)',
+    values: { browserCollector: { extraProcessors: { metrics: ['batch'] } } },
+    key: 'browserCollector.extraProcessors.metrics',
+    mentions: ['"batch" is already in'],
+  },
+  {
+    chart: 'ollyscale-otel',
     what: 'autoscaling min above max (template fail)',
     values: { gatewayCollector: { autoscaling: { enabled: true, minReplicas: 5, maxReplicas: 2 } } },
     key: 'gatewayCollector.autoscaling.minReplicas',
@@ -142,6 +162,14 @@ const cases: Case[] = [
   },
   { chart: 'otel-gateway', what: 'wrong type at the root', values: { replicas: '2' }, key: 'replicas' },
   { chart: 'otel-gateway', what: 'unknown root key', values: { enabled: true }, key: '', mentions: ['enabled'] },
+  {
+    chart: 'otel-gateway',
+    what: 'extraProcessors id not defined under config.processors (template fail)',
+    values: { extraProcessors: { metrics: ['transform/nosuch'] } },
+    key: 'extraProcessors.metrics',
+    mentions: ['"transform/nosuch" is not defined under config.processors'],
+  },
+  { chart: 'otel-gateway', what: 'extraProcessors id of a bad shape', values: { extraProcessors: { traces: ['/pii'] } }, key: 'extraProcessors.traces' },
   {
     chart: 'otel-gateway',
     what: 'no enabled destination (template fail)',

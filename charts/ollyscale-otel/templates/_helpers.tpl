@@ -185,9 +185,27 @@ messages), and for collectors that forward: gateway, gatewayKey.
 */}}
 {{- define "ollyscale-otel.collector.config" -}}
 {{- $cfg := include (printf "ollyscale-otel.%s.config" .component) . | fromYaml -}}
+{{- /* extraProcessors join the chart's own pipelines (a pipeline named <signal> or <signal>/<name>) after its processors and before batch; a processors list the user's config gives replaces the result whole. */ -}}
+{{- $extra := .values.extraProcessors | default dict -}}
+{{- range $pname, $p := (dig "service" "pipelines" dict $cfg) -}}
+{{- $signal := regexReplaceAll "/.*$" $pname "" -}}
+{{- $procs := $p.processors | default list -}}
+{{- range $id := (get $extra $signal | default list) -}}
+{{- if has $id $procs }}{{ fail (printf "%sextraProcessors.%s: processor %q is already in the chart's %s pipeline" $.key $signal $id $pname) }}{{ end -}}
+{{- end -}}
+{{- with get $extra $signal -}}
+{{- $_ := set $p "processors" (concat (without $procs "batch") . (ternary (list "batch") list (has "batch" $procs))) -}}
+{{- end -}}
+{{- end -}}
 {{- include "ollyscale-otel.deepMerge" (dict "dst" $cfg "src" (.values.config | default dict)) -}}
 {{- range $section := list "receivers" "processors" "exporters" "extensions" "connectors" -}}
 {{- if not (kindIs "map" (get $cfg $section)) }}{{ $_ := set $cfg $section dict }}{{ end -}}
+{{- end -}}
+{{- /* Checked after the merge: the ids are the user's processors, defined in their config. */ -}}
+{{- range $signal := list "traces" "metrics" "logs" "profiles" -}}
+{{- range $id := (get $extra $signal | default list) -}}
+{{- if not (hasKey $cfg.processors $id) }}{{ fail (printf "%sextraProcessors.%s: processor %q is not defined under %sconfig.processors" $.key $signal $id $.key) }}{{ end -}}
+{{- end -}}
 {{- end -}}
 {{- if not (kindIs "map" $cfg.service) }}{{ $_ := set $cfg "service" dict }}{{ end -}}
 {{- if not (kindIs "map" $cfg.service.pipelines) }}{{ $_ := set $cfg.service "pipelines" dict }}{{ end -}}

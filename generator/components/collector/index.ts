@@ -19,6 +19,20 @@ import { OperatorCollector } from './operator';
 /** What every collector's config, env and volumes are computed with; native.tpl renders the native runtime. */
 const TEMPLATES = ['collector.tpl', 'memory.tpl', 'merge.tpl', 'native.tpl'];
 
+/** A collector component id: `type` or `type/name`, as the collector parses it. */
+export const PROCESSOR_ID = '^[a-zA-Z][0-9a-zA-Z_]{0,62}(/\\S+)?$';
+
+function extraProcessorList(signal: 'traces' | 'metrics' | 'logs' | 'profiles') {
+  const after = signal === 'traces' ? "the chart's own processors (in the gateway, after `tail_sampling`)" : "the chart's own processors";
+  return v.list(v.string({ description: 'A processor id (`type` or `type/name`) defined under `config.processors`.', pattern: PROCESSOR_ID }), {
+    description:
+      `Processor ids defined under \`config.processors\`, added in this order to the ${signal} pipeline after ${after} and before \`batch\`; an undefined id fails the render.` +
+      (signal === 'profiles' ? ' Applies once the chart renders profiles pipelines (none yet).' : ''),
+    default: [],
+    uniqueItems: true,
+  });
+}
+
 /** Values every collector component has. */
 export function collectorProps(what: string, name: string, req: Record<string, string>, lim: Record<string, string>, tolerationsDefault: unknown[] = []) {
   return {
@@ -35,9 +49,18 @@ export function collectorProps(what: string, name: string, req: Record<string, s
     ...scheduling(`the ${what}`, tolerationsDefault),
     env: env(`the ${what}`),
     config: v.freeform({
-      description: `Collector configuration deep-merged over the generated one (maps merge, lists replace, \`null\` removes a key). A pipeline that uses an undefined component is refused at render time.`,
+      description: `Collector configuration deep-merged over the generated one (maps merge, lists replace, \`null\` removes a key). A pipeline that uses an undefined component is refused at render time. A pipeline's \`processors\` list given here replaces the chart's whole; to add processors, use \`extraProcessors\`.`,
       default: {},
     }),
+    extraProcessors: v.object(
+      `Processors added to the ${what}'s pipelines without removing the chart's own: ids defined under \`config.processors\`, inserted after every processor the chart puts in that pipeline (in the gateway's traces, after \`tail_sampling\`) and before \`batch\`. An undefined id is refused at render time. A pipeline whose \`processors\` list \`config.service.pipelines\` replaces keeps that list as given.`,
+      {
+        traces: extraProcessorList('traces'),
+        metrics: extraProcessorList('metrics'),
+        logs: extraProcessorList('logs'),
+        profiles: extraProcessorList('profiles'),
+      },
+    ),
   };
 }
 
