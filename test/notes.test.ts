@@ -110,6 +110,22 @@ describe.each(HELMS)('ollyscale-otel NOTES.txt with $name', (helm) => {
     expect(bare).not.toContain('Operator');
   });
 
+  test('warns when a processors list in config leaves out a processor the chart manages, and only then', () => {
+    const warnings = (n: string) => n.split('\n').filter((l) => / leaves out /.test(l));
+    expect(warnings(notes(helm, 'ollyscale-otel', 'otel-system'))).toEqual([]);
+    // extraProcessors add to the chart's pipelines: nothing is left out.
+    expect(warnings(notes(helm, 'ollyscale-otel', 'otel-system', ['-f', path.join(ROOT, 'examples', 'ollyscale-otel', 'extra-processors.yaml')]))).toEqual([]);
+    // The original chart's gateway traces list: memory_limiter is put back first, tail_sampling is kept, the health-check filter is not.
+    const legacy = notes(helm, 'ollyscale-otel', 'otel-system', ['-f', path.join(ROOT, 'examples', 'ollyscale-otel', 'legacy-original-chart.yaml')]);
+    expect(warnings(legacy)).toEqual(['WARNING: gatewayCollector.config.service.pipelines.traces.processors leaves out filter/health-checks,']);
+    expect(legacy).toContain('list them in\ngatewayCollector.extraProcessors.traces instead.');
+    const n = notes(helm, 'ollyscale-otel', 'otel-system', ['--set', 'gatewayCollector.config.service.pipelines.traces.processors={batch}']);
+    expect(warnings(n)).toEqual([
+      'WARNING: gatewayCollector.config.service.pipelines.traces.processors leaves out filter/health-checks,',
+      'WARNING: gatewayCollector.config.service.pipelines.traces.processors leaves out tail_sampling,',
+    ]);
+  });
+
   test('each original-chart key set prints one deprecation line', () => {
     const n = notes(helm, 'ollyscale-otel', 'otel-system', ['-f', path.join(ROOT, 'examples', 'ollyscale-otel', 'legacy-original-chart.yaml')]);
     for (const key of [
@@ -135,6 +151,25 @@ describe.each(HELMS)('otel-gateway NOTES.txt with $name', (helm) => {
   test('names the Operator only in the operator runtime', () => {
     expect(notes(helm, 'otel-gateway', 'telemetry')).toContain('kubectl get crd opentelemetrycollectors.opentelemetry.io');
     expect(notes(helm, 'otel-gateway', 'telemetry', ['--set', 'collectorRuntime=native'])).not.toContain('Operator');
+  });
+  test('warns when a processors list in config leaves out a processor the chart manages, naming root keys', () => {
+    const n = notes(helm, 'otel-gateway', 'telemetry', [
+      '--set',
+      'config.processors.memory_limiter=null',
+      '--set',
+      'config.service.pipelines.traces.processors={tail_sampling,batch}',
+      '--set',
+      'config.service.pipelines.metrics.processors={batch}',
+      '--set',
+      'config.service.pipelines.logs.processors={batch}',
+    ]);
+    expect(n.split('\n').filter((l) => / leaves out /.test(l))).toEqual([
+      'WARNING: config.service.pipelines.logs.processors leaves out memory_limiter, which the',
+      'WARNING: config.service.pipelines.metrics.processors leaves out memory_limiter, which the',
+      'WARNING: config.service.pipelines.traces.processors leaves out memory_limiter, which the',
+      'WARNING: config.service.pipelines.traces.processors leaves out filter/health-checks, which the',
+    ]);
+    expect(n).toContain('extraProcessors.traces instead.');
   });
   test('warns about a missing memory limit', () => {
     const n = notes(helm, 'otel-gateway', 'telemetry', ['-f', path.join(ROOT, 'examples', 'otel-gateway', 'no-sampling.yaml')]);

@@ -243,6 +243,29 @@ messages), and for collectors that forward: gateway, gatewayKey.
 {{- toYaml $cfg -}}
 {{- end -}}
 
+{{/*
+The processors the chart puts in a pipeline and manages (memory_limiter, tail_sampling,
+filter/health-checks) that a processors list of the user's config leaves out of the final
+configuration, for NOTES.txt. Args: those of "ollyscale-otel.collector.config". Prints a YAML list of
+{pipeline, processor}.
+*/}}
+{{- define "ollyscale-otel.collector.droppedProcessors" -}}
+{{- $generated := include (printf "ollyscale-otel.%s.config" .component) . | fromYaml -}}
+{{- $final := include "ollyscale-otel.collector.config" . | fromYaml -}}
+{{- $dropped := list -}}
+{{- range $pname, $p := (dig "service" "pipelines" dict (.values.config | default dict)) -}}
+{{- if and (kindIs "map" $p) (hasKey $p "processors") -}}
+{{- $kept := dig "service" "pipelines" $pname "processors" list $final -}}
+{{- range $id := (dig "service" "pipelines" $pname "processors" list $generated) -}}
+{{- if and (has $id (list "memory_limiter" "tail_sampling" "filter/health-checks")) (not (has $id $kept)) -}}
+{{- $dropped = append $dropped (dict "pipeline" $pname "processor" $id) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $dropped -}}
+{{- end -}}
+
 {{/* The memory_limiter of a collector with a memory limit; nothing without one. Arg: values. */}}
 {{- define "ollyscale-otel.memoryLimiter" -}}
 {{- if include "ollyscale-otel.gomemlimit" .resources -}}

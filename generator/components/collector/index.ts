@@ -49,7 +49,7 @@ export function collectorProps(what: string, name: string, req: Record<string, s
     ...scheduling(`the ${what}`, tolerationsDefault),
     env: env(`the ${what}`),
     config: v.freeform({
-      description: `Collector configuration deep-merged over the generated one (maps merge, lists replace, \`null\` removes a key). A pipeline that uses an undefined component is refused at render time. A pipeline's \`processors\` list given here replaces the chart's whole; to add processors, use \`extraProcessors\`.`,
+      description: `Collector configuration deep-merged over the generated one (maps merge, lists replace, \`null\` removes a key). A pipeline that uses an undefined component is refused at render time. A pipeline's \`processors\` list given here replaces the chart's whole (NOTES.txt warns when it leaves out \`memory_limiter\`, \`tail_sampling\` or \`filter/health-checks\`); to add processors, use \`extraProcessors\`.`,
       default: {},
     }),
     extraProcessors: v.object(
