@@ -30,6 +30,18 @@ const cases: Case[] = [
   { chart: 'ollyscale-otel', what: 'unknown component key', values: { agentCollector: { replicas: 2 } }, key: 'agentCollector', mentions: ['replicas'] },
   { chart: 'ollyscale-otel', what: 'unknown top-level key', values: { gateway: { enabled: false } }, key: '', mentions: ['gateway'] },
   { chart: 'ollyscale-otel', what: 'bad enum', values: { collectorImage: { pullPolicy: 'Sometimes' } }, key: 'collectorImage.pullPolicy' },
+  {
+    chart: 'ollyscale-otel',
+    what: 'env map with an invalid variable name',
+    values: { gatewayCollector: { env: { '1BAD': 'x' } } },
+    key: 'gatewayCollector.env',
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'env list entry without a name',
+    values: { instrumentation: { python: { env: [{ value: 'x' }] } } },
+    key: 'instrumentation.python.env',
+  },
   { chart: 'ollyscale-otel', what: 'latest image tag', values: { collectorImage: { tag: 'latest' } }, key: 'collectorImage.tag' },
   {
     chart: 'ollyscale-otel',

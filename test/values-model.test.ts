@@ -11,6 +11,7 @@ import { ROOT } from './harness/helm';
 
 const DRAFT7_KEYWORDS = new Set([
   '$schema',
+  'propertyNames',
   'title',
   'description',
   'default',

@@ -63,8 +63,8 @@ export class ChartContext {
     readonly chart: HelmChart,
     readonly top: ChartRefs,
   ) {
-    // Names and labels of every object.
-    chart.useTemplates([path.join(__dirname, 'names.tpl')]);
+    // Names and labels of every object, and the env shapes every component accepts.
+    chart.useTemplates([path.join(__dirname, 'names.tpl'), path.join(__dirname, 'env.tpl')]);
   }
 
   /** Standard metadata of a namespaced (default) or cluster-scoped object of a component. */

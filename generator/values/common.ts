@@ -33,33 +33,43 @@ export const resources = (what: string, requests: Quantities, limits: Quantities
 
 export const stringMap = (description: string) => v.stringMap(description);
 
-/** Extra environment variables: a map name -> value, or name -> {valueFrom: ...}. */
-export const env = (what: string) =>
-  v.map(
-    v.freeform(
-      {
-        description: 'A string value, or an object with `valueFrom` (Kubernetes EnvVarSource).',
-        extra: {
-          anyOf: [
-            { type: ['string', 'number', 'boolean'] },
-            {
+const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_.-]*$';
+const ENV_VALUE = { type: ['string', 'number', 'boolean'] };
+const VALUE_FROM = { type: 'object', description: 'A Kubernetes EnvVarSource (secretKeyRef, configMapKeyRef, fieldRef, resourceFieldRef).' };
+
+/**
+ * Extra environment variables, in either of two shapes that render the same env list: a map
+ * (name -> value, or name -> {valueFrom}), which merges across values files, or the Kubernetes list
+ * (`[{name, value | valueFrom}]`), the original chart's form. Without defaults the key is left out of
+ * values.yaml: a default `{}` would make Helm warn when a user gives the list.
+ */
+export const env = (what: string, def?: Record<string, string>) =>
+  v.freeform(
+    {
+      description: `Extra environment variables of ${what}: a map name -> value or name -> {valueFrom} (merges across values files), or the Kubernetes list [{name, value or valueFrom}].`,
+      ...(def && { default: def }),
+      extra: {
+        anyOf: [
+          {
+            type: 'object',
+            propertyNames: { pattern: ENV_NAME },
+            additionalProperties: {
+              anyOf: [ENV_VALUE, { type: 'object', additionalProperties: false, required: ['valueFrom'], properties: { valueFrom: VALUE_FROM } }],
+            },
+          },
+          {
+            type: 'array',
+            items: {
               type: 'object',
               additionalProperties: false,
-              required: ['valueFrom'],
-              properties: {
-                valueFrom: { type: 'object', description: 'A Kubernetes EnvVarSource (secretKeyRef, configMapKeyRef, fieldRef, resourceFieldRef).' },
-              },
+              required: ['name'],
+              properties: { name: { type: 'string', pattern: ENV_NAME }, value: ENV_VALUE, valueFrom: VALUE_FROM },
             },
-          ],
-        },
+          },
+        ],
       },
-      'any',
-    ),
-    {
-      description: `Extra environment variables of ${what}: name -> value or name -> {valueFrom}. A map, so values files merge.`,
-      default: {},
-      keyPattern: '^[A-Za-z_][A-Za-z0-9_.-]*$',
     },
+    'any',
   );
 
 export const tolerations = (def: unknown[] = []) =>

@@ -300,9 +300,11 @@ the gateway's business, not its own).
 */}}
 {{- define "ollyscale-otel.collector.env" -}}
 {{- $env := list -}}
-{{- $user := .values.env | default dict -}}
+{{- $user := include "ollyscale-otel.envList" .values.env | fromYamlArray -}}
+{{- $names := list -}}
+{{- range $e := $user }}{{ $names = append $names $e.name }}{{ end -}}
 {{- $limit := include "ollyscale-otel.gomemlimit" .values.resources -}}
-{{- if and $limit (not (hasKey $user "GOMEMLIMIT")) -}}
+{{- if and $limit (not (has "GOMEMLIMIT" $names)) -}}
 {{- $env = append $env (dict "name" "GOMEMLIMIT" "value" $limit) -}}
 {{- end -}}
 {{- range $name, $d := (ternary dict .destinations (not .destinations | or .viaGateway)) -}}
@@ -310,14 +312,8 @@ the gateway's business, not its own).
 {{- $env = append $env (dict "name" (include "ollyscale-otel.destinationTokenEnv" $name) "valueFrom" (dict "secretKeyRef" (dict "name" $d.bearerToken.secretName "key" (dig "bearerToken" "key" "token" $d)))) -}}
 {{- end -}}
 {{- end -}}
-{{- range $name, $val := $user -}}
-{{- if kindIs "map" $val -}}
-{{- $env = append $env (merge (dict "name" $name) $val) -}}
-{{- else -}}
-{{- $env = append $env (dict "name" $name "value" (toString $val)) -}}
-{{- end -}}
-{{- end -}}
-{{- toYaml $env -}}
+{{- /* concat of two empty lists is nil, which toYaml prints as null. */ -}}
+{{- with concat $env $user }}{{ toYaml . }}{{ else }}[]{{ end -}}
 {{- end -}}
 
 {{/* Volumes or mounts of a collector: its destinations' Secrets and its component's own. Args: destinations, viaGateway, part ("volumes" or "volumeMounts"), extra (YAML list or nil). */}}
@@ -760,6 +756,36 @@ values as "ollyscale-otel.ebpf.notes" (called with the root context). Same args 
 {{- end -}}
 
 {{/*
+An env value as the Kubernetes list. Every `env` key takes a map (name -> value, or name ->
+{valueFrom}; merges across values files) or the list itself (the original chart's form); both render
+the same list. Values become strings (whole numbers without an exponent). Arg: the env value.
+*/}}
+{{- define "ollyscale-otel.envList" -}}
+{{- $env := list -}}
+{{- if kindIs "slice" . -}}
+{{- range $e := . -}}
+{{- $e = deepCopy $e -}}
+{{- if hasKey $e "value" }}{{ $_ := set $e "value" (include "ollyscale-otel.envValue" $e.value) }}{{ end -}}
+{{- $env = append $env $e -}}
+{{- end -}}
+{{- else -}}
+{{- range $name, $val := (. | default dict) -}}
+{{- if kindIs "map" $val -}}
+{{- $env = append $env (merge (dict "name" $name) $val) -}}
+{{- else -}}
+{{- $env = append $env (dict "name" $name "value" (include "ollyscale-otel.envValue" $val)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $env -}}
+{{- end -}}
+
+{{/* A scalar as an env value: whole numbers arrive as float64 and would print as 1e+06. */}}
+{{- define "ollyscale-otel.envValue" -}}
+{{- if and (kindIs "float64" .) (eq . (floor .)) }}{{ int64 . }}{{ else }}{{ toString . }}{{ end -}}
+{{- end -}}
+
+{{/*
 The gateway's generated collector configuration: OTLP in; memory limiter, Kubernetes attributes,
 resource attributes, health-check filtering, tail sampling and batching; the destinations out.
 */}}
@@ -895,17 +921,7 @@ Args: root, values ({image, env, resources}), resourcesField, endpointDirective,
 */}}
 {{- define "ollyscale-otel.instrumentation.language" -}}
 {{- $out := dict "image" (include "ollyscale-otel.image" (dict "root" .root "image" .values.image)) -}}
-{{- $env := list -}}
-{{- range $name, $val := .values.env -}}
-{{- if kindIs "map" $val -}}
-{{- $env = append $env (merge (dict "name" $name) $val) -}}
-{{- else -}}
-{{- /* Whole numbers arrive as float64 and would print as 1e+06. */ -}}
-{{- if and (kindIs "float64" $val) (eq $val (floor $val)) }}{{ $val = int64 $val }}{{ end -}}
-{{- $env = append $env (dict "name" $name "value" (toString $val)) -}}
-{{- end -}}
-{{- end -}}
-{{- with $env }}{{ $_ := set $out "env" . }}{{ end -}}
+{{- with include "ollyscale-otel.envList" .values.env | fromYamlArray }}{{ $_ := set $out "env" . }}{{ end -}}
 {{- with .values.resources }}{{ $_ := set $out $.resourcesField . }}{{ end -}}
 {{- with .endpointDirective }}{{ $_ := set $out "attrs" (list (dict "name" . "value" $.endpoint)) }}{{ end -}}
 {{- toYaml $out -}}

@@ -124,9 +124,11 @@ the gateway's business, not its own).
 */}}
 {{- define "otel-gateway.collector.env" -}}
 {{- $env := list -}}
-{{- $user := .values.env | default dict -}}
+{{- $user := include "otel-gateway.envList" .values.env | fromYamlArray -}}
+{{- $names := list -}}
+{{- range $e := $user }}{{ $names = append $names $e.name }}{{ end -}}
 {{- $limit := include "otel-gateway.gomemlimit" .values.resources -}}
-{{- if and $limit (not (hasKey $user "GOMEMLIMIT")) -}}
+{{- if and $limit (not (has "GOMEMLIMIT" $names)) -}}
 {{- $env = append $env (dict "name" "GOMEMLIMIT" "value" $limit) -}}
 {{- end -}}
 {{- range $name, $d := (ternary dict .destinations (not .destinations | or .viaGateway)) -}}
@@ -134,14 +136,8 @@ the gateway's business, not its own).
 {{- $env = append $env (dict "name" (include "otel-gateway.destinationTokenEnv" $name) "valueFrom" (dict "secretKeyRef" (dict "name" $d.bearerToken.secretName "key" (dig "bearerToken" "key" "token" $d)))) -}}
 {{- end -}}
 {{- end -}}
-{{- range $name, $val := $user -}}
-{{- if kindIs "map" $val -}}
-{{- $env = append $env (merge (dict "name" $name) $val) -}}
-{{- else -}}
-{{- $env = append $env (dict "name" $name "value" (toString $val)) -}}
-{{- end -}}
-{{- end -}}
-{{- toYaml $env -}}
+{{- /* concat of two empty lists is nil, which toYaml prints as null. */ -}}
+{{- with concat $env $user }}{{ toYaml . }}{{ else }}[]{{ end -}}
 {{- end -}}
 
 {{/* Volumes or mounts of a collector: its destinations' Secrets and its component's own. Args: destinations, viaGateway, part ("volumes" or "volumeMounts"), extra (YAML list or nil). */}}
@@ -383,6 +379,36 @@ Operator names them (otlp-grpc, otlp-http).
 {{- $metrics = append $metrics (dict "type" "Resource" "resource" (dict "name" "memory" "target" (dict "type" "Utilization" "averageUtilization" (int64 .)))) -}}
 {{- end -}}
 {{- toYaml $metrics -}}
+{{- end -}}
+
+{{/*
+An env value as the Kubernetes list. Every `env` key takes a map (name -> value, or name ->
+{valueFrom}; merges across values files) or the list itself (the original chart's form); both render
+the same list. Values become strings (whole numbers without an exponent). Arg: the env value.
+*/}}
+{{- define "otel-gateway.envList" -}}
+{{- $env := list -}}
+{{- if kindIs "slice" . -}}
+{{- range $e := . -}}
+{{- $e = deepCopy $e -}}
+{{- if hasKey $e "value" }}{{ $_ := set $e "value" (include "otel-gateway.envValue" $e.value) }}{{ end -}}
+{{- $env = append $env $e -}}
+{{- end -}}
+{{- else -}}
+{{- range $name, $val := (. | default dict) -}}
+{{- if kindIs "map" $val -}}
+{{- $env = append $env (merge (dict "name" $name) $val) -}}
+{{- else -}}
+{{- $env = append $env (dict "name" $name "value" (include "otel-gateway.envValue" $val)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $env -}}
+{{- end -}}
+
+{{/* A scalar as an env value: whole numbers arrive as float64 and would print as 1e+06. */}}
+{{- define "otel-gateway.envValue" -}}
+{{- if and (kindIs "float64" .) (eq . (floor .)) }}{{ int64 . }}{{ else }}{{ toString . }}{{ end -}}
 {{- end -}}
 
 {{/*

@@ -122,9 +122,11 @@ the gateway's business, not its own).
 */}}
 {{- define "CHART.collector.env" -}}
 {{- $env := list -}}
-{{- $user := .values.env | default dict -}}
+{{- $user := include "CHART.envList" .values.env | fromYamlArray -}}
+{{- $names := list -}}
+{{- range $e := $user }}{{ $names = append $names $e.name }}{{ end -}}
 {{- $limit := include "CHART.gomemlimit" .values.resources -}}
-{{- if and $limit (not (hasKey $user "GOMEMLIMIT")) -}}
+{{- if and $limit (not (has "GOMEMLIMIT" $names)) -}}
 {{- $env = append $env (dict "name" "GOMEMLIMIT" "value" $limit) -}}
 {{- end -}}
 {{- range $name, $d := (ternary dict .destinations (not .destinations | or .viaGateway)) -}}
@@ -132,14 +134,8 @@ the gateway's business, not its own).
 {{- $env = append $env (dict "name" (include "CHART.destinationTokenEnv" $name) "valueFrom" (dict "secretKeyRef" (dict "name" $d.bearerToken.secretName "key" (dig "bearerToken" "key" "token" $d)))) -}}
 {{- end -}}
 {{- end -}}
-{{- range $name, $val := $user -}}
-{{- if kindIs "map" $val -}}
-{{- $env = append $env (merge (dict "name" $name) $val) -}}
-{{- else -}}
-{{- $env = append $env (dict "name" $name "value" (toString $val)) -}}
-{{- end -}}
-{{- end -}}
-{{- toYaml $env -}}
+{{- /* concat of two empty lists is nil, which toYaml prints as null. */ -}}
+{{- with concat $env $user }}{{ toYaml . }}{{ else }}[]{{ end -}}
 {{- end -}}
 
 {{/* Volumes or mounts of a collector: its destinations' Secrets and its component's own. Args: destinations, viaGateway, part ("volumes" or "volumeMounts"), extra (YAML list or nil). */}}

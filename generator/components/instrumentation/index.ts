@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import { TemplateScope, TemplatedObject } from '../../emitter/helm-chart';
 import { IncludeArg, ValueRef, optional } from '../../emitter/refs';
-import { MapField, v } from '../../values/model';
+import { v } from '../../values/model';
 import { containerResources, env, image } from '../../values/common';
 import { ComponentProps } from '../context';
 import { PORTS, PORT_CONSTANTS } from '../collector';
@@ -55,13 +55,14 @@ export const LANGUAGES: Language[] = [
     tag: '0.60b1',
     resourcesField: 'resourceRequirements',
     // Python's auto-instrumentation ships only the OTLP/HTTP exporters (port 4318).
+    // The original chart's six, with its values, so its users see no change.
     env: {
       OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED: 'true',
+      OTEL_PYTHON_LOGGING_INJECTION_ENABLED: 'true',
+      OTEL_PYTHON_LOG_LEVEL: 'INFO',
       OTEL_PYTHON_LOG_CORRELATION: 'true',
-      OTEL_LOGS_EXPORTER: 'otlp',
-      OTEL_METRICS_EXPORTER: 'otlp',
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_REQUEST: 'content-.*,x-.*',
+      OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_RESPONSE: 'content-.*,x-.*',
     },
     requests: { cpu: '50m', memory: '64Mi' },
     limits: { cpu: '500m', memory: '128Mi' },
@@ -114,10 +115,9 @@ export const LANGUAGES: Language[] = [
   },
 ];
 
-/** The shared `env` shape (name -> value or {valueFrom}), with the language's own defaults. */
+/** The shared `env` shape (a map or the Kubernetes list), with the language's own defaults. */
 function languageEnv(l: Language) {
-  const base = env(`the ${l.title} auto-instrumentation (rendered as the CRD's env list)`);
-  return new MapField(base.entry, { ...base.options, default: l.env ?? {} });
+  return env(`the ${l.title} auto-instrumentation (rendered as the CRD's env list)`, l.env);
 }
 
 function languageModel(l: Language) {

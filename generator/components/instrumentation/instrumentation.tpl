@@ -26,17 +26,7 @@ Args: root, values ({image, env, resources}), resourcesField, endpointDirective,
 */}}
 {{- define "CHART.instrumentation.language" -}}
 {{- $out := dict "image" (include "CHART.image" (dict "root" .root "image" .values.image)) -}}
-{{- $env := list -}}
-{{- range $name, $val := .values.env -}}
-{{- if kindIs "map" $val -}}
-{{- $env = append $env (merge (dict "name" $name) $val) -}}
-{{- else -}}
-{{- /* Whole numbers arrive as float64 and would print as 1e+06. */ -}}
-{{- if and (kindIs "float64" $val) (eq $val (floor $val)) }}{{ $val = int64 $val }}{{ end -}}
-{{- $env = append $env (dict "name" $name "value" (toString $val)) -}}
-{{- end -}}
-{{- end -}}
-{{- with $env }}{{ $_ := set $out "env" . }}{{ end -}}
+{{- with include "CHART.envList" .values.env | fromYamlArray }}{{ $_ := set $out "env" . }}{{ end -}}
 {{- with .values.resources }}{{ $_ := set $out $.resourcesField . }}{{ end -}}
 {{- with .endpointDirective }}{{ $_ := set $out "attrs" (list (dict "name" . "value" $.endpoint)) }}{{ end -}}
 {{- toYaml $out -}}
