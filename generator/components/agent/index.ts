@@ -38,11 +38,10 @@ export class AgentCollector extends Construct {
   readonly endpoints: ReturnType<typeof collectorEndpoints>;
   constructor(scope: Construct, id: string, p: AgentProps) {
     super(scope, id);
-    p.ctx.chart.useTemplates([path.join(__dirname, 'agent.tpl')], AGENT_CONSTANTS);
     const r = p.values;
     const c = p.ctx.chart;
-    this.endpoints = collectorEndpoints(p.ctx, 'agent', r.name);
-    new Collector(this, 'collector', {
+    const collector = new Collector(this, 'collector', {
+      templates: { files: [path.join(__dirname, 'agent.tpl')], constants: AGENT_CONSTANTS },
       ...p,
       ...forwarding(p),
       component: 'agent',
@@ -61,5 +60,6 @@ export class AgentCollector extends Construct {
       ],
       securityContext: c.include('agent.securityContext', { values: r.$ }),
     });
+    this.endpoints = collector.endpoints;
   }
 }

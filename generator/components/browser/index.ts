@@ -58,10 +58,9 @@ export class BrowserCollector extends Construct {
   readonly endpoints: ReturnType<typeof collectorEndpoints>;
   constructor(scope: Construct, id: string, p: BrowserProps) {
     super(scope, id);
-    p.ctx.chart.useTemplates([path.join(__dirname, 'browser.tpl')]);
     const r = p.values;
-    this.endpoints = collectorEndpoints(p.ctx, 'browser', r.name);
-    new Collector(this, 'collector', {
+    const collector = new Collector(this, 'collector', {
+      templates: { files: [path.join(__dirname, 'browser.tpl')] },
       ...p,
       ...forwarding(p),
       component: 'browser',
@@ -69,6 +68,7 @@ export class BrowserCollector extends Construct {
       file: 'browser.yaml',
       scaling: { replicas: r.replicas },
     });
+    this.endpoints = collector.endpoints;
     const route = new TemplateScope(this, 'route', {
       file: 'browser-httproute.yaml',
       when: cond.and(...(p.when ? [p.when] : []), cond.is(r.httpRoute.enabled)),

@@ -2,7 +2,7 @@
 // names (the Operator's naming, derived once), and the collector itself, described once and rendered
 // by the runtime `collectorRuntime` selects (operator.ts, native.ts).
 import * as path from 'path';
-import { TemplateScope } from '../../emitter/helm-chart';
+import { LibraryConstant, TemplateScope } from '../../emitter/helm-chart';
 import { Condition, IncludeArg, IncludeRef, RefTree, ValueRef, cond } from '../../emitter/refs';
 import { ObjectField, v } from '../../values/model';
 import { env, image as imageField, resources, scheduling } from '../../values/common';
@@ -11,7 +11,7 @@ import { PolicyRule, ServiceAccountWithRbac } from '../rbac';
 import { Construct } from 'constructs';
 import { CollectorDescription, Scaling } from './description';
 import { NativeCollector } from './native';
-import { CONFIG_DIR, DEST_TLS_DIR, PORT_CONSTANTS } from './endpoints';
+import { CONFIG_DIR, DEST_TLS_DIR, PORT_CONSTANTS, collectorEndpoints } from './endpoints';
 import { DESTINATIONS } from '../gateway/destination-types';
 export { CONFIG_DIR, CONFIG_FILE, DEST_TLS_DIR, PORTS, PORT_CONSTANTS, collectorEndpoints } from './endpoints';
 import { OperatorCollector } from './operator';
@@ -78,6 +78,8 @@ export interface CollectorProps {
   when?: Condition;
   /** Extra arguments of the config and env templates (e.g. the gateway's values for forwarders). */
   configArgs?: Record<string, IncludeArg>;
+  /** The component's own template files (its config template) and the constants they read. */
+  templates?: { files: string[]; constants?: Record<string, LibraryConstant> };
   /** Deployment mode: replicas, autoscaling and disruption budget. */
   scaling?: Scaling;
   /** The container's security context (a block template). */
@@ -96,14 +98,17 @@ export interface CollectorProps {
 
 /** A collector: its ServiceAccount and RBAC, and its workload in the chosen runtime. */
 export class Collector extends TemplateScope {
+  /** Its Service names and hosts (also defined as templates other components include). */
+  readonly endpoints: ReturnType<typeof collectorEndpoints>;
   constructor(scope: Construct, id: string, p: CollectorProps) {
     super(scope, id, { file: p.file, when: p.when });
     p.ctx.chart.useTemplates(
-      TEMPLATES.map((f) => path.join(__dirname, f)),
+      [...TEMPLATES.map((f) => path.join(__dirname, f)), ...(p.templates?.files ?? [])],
       // DESTINATIONS: destination type -> { exporter, signals }, read by "CHART.destinations" through fromJson.
-      { ...PORT_CONSTANTS, DEST_TLS_DIR, CONFIG_DIR, DESTINATIONS },
+      { ...PORT_CONSTANTS, DEST_TLS_DIR, CONFIG_DIR, DESTINATIONS, ...p.templates?.constants },
     );
     const { ctx, values: r } = p;
+    this.endpoints = collectorEndpoints(ctx, p.component, r.name);
     const sa = new ServiceAccountWithRbac(this, 'rbac', { ctx, component: p.component, suffix: r.name, grants: p.grants });
     const c = ctx.chart;
     const destinationArgs: Record<string, IncludeArg> = {

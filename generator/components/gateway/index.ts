@@ -234,10 +234,9 @@ export class GatewayCollector extends Construct {
   readonly endpoints: ReturnType<typeof collectorEndpoints>;
   constructor(scope: Construct, id: string, p: GatewayProps) {
     super(scope, id);
-    p.ctx.chart.useTemplates([path.join(__dirname, 'gateway.tpl')]);
     const r = p.values;
-    this.endpoints = collectorEndpoints(p.ctx, 'gateway', r.name);
-    new Collector(this, 'collector', {
+    const collector = new Collector(this, 'collector', {
+      templates: { files: [path.join(__dirname, 'gateway.tpl')] },
       ...p,
       component: 'gateway',
       mode: 'deployment',
@@ -246,5 +245,6 @@ export class GatewayCollector extends Construct {
       grants: [{ feature: 'k8sattributes', rules: RULES.kubernetesAttributes, when: cond.is(r.presets.kubernetesAttributes.enabled) }],
       scaling: { replicas: r.replicas, autoscaling: r.autoscaling, disruptionBudget: r.podDisruptionBudget },
     });
+    this.endpoints = collector.endpoints;
   }
 }
