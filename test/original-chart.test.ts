@@ -1,6 +1,7 @@
 // Users of the original ollyscale-otel 0.1.0 chart upgrade without editing their values: its own
 // values.yaml (vendored in test/reference/) installs, in both runtimes, under both Helms.
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { HELMS, ROOT, helmTemplate, parseManifests, runHelm } from './harness/helm';
@@ -36,8 +37,7 @@ test('the Python defaults are the original chart six environment variables, with
 
 test.each(HELMS)('a collector env given as a map or as the Kubernetes list renders the same list with $name', (helm) => {
   const env = (values: string) => {
-    const file = path.join(ROOT, '.cache', `env-${helm.name}.yaml`);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const file = path.join(os.tmpdir(), `ollyscale-env-${process.pid}-${helm.name}.yaml`);
     fs.writeFileSync(file, values);
     try {
       const r = helmTemplate(helm, CHART, { valuesFiles: [file] });

@@ -274,6 +274,19 @@ protocols:
     {{- end }}
 {{- end -}}
 
+{{/* The schema cannot compare two values: an autoscaling range whose minimum exceeds its maximum fails here. Args: values (autoscaling), key. */}}
+{{- define "otel-gateway.collector.autoscalingRange" -}}
+{{- if gt (int64 .values.minReplicas) (int64 .values.maxReplicas) }}{{ fail (printf "%sautoscaling.minReplicas (%d) must not exceed %sautoscaling.maxReplicas (%d)" .key (int64 .values.minReplicas) .key (int64 .values.maxReplicas)) }}{{ end -}}
+{{- end -}}
+
+{{/* spec.autoscaler of an OpenTelemetryCollector. Args: values (autoscaling), key. */}}
+{{- define "otel-gateway.collector.autoscaler" -}}
+{{- include "otel-gateway.collector.autoscalingRange" . -}}
+{{- $a := dict "minReplicas" (int64 .values.minReplicas) "maxReplicas" (int64 .values.maxReplicas) "targetCPUUtilization" (int64 .values.targetCPUUtilizationPercentage) -}}
+{{- with .values.targetMemoryUtilizationPercentage }}{{ $_ := set $a "targetMemoryUtilization" (int64 .) }}{{ end -}}
+{{- toYaml $a -}}
+{{- end -}}
+
 {{/*
 Memory: GOMEMLIMIT is 80% of the container's memory limit, computed at render time from any
 Kubernetes quantity, so the Go runtime collects garbage before the kernel kills the container.
@@ -371,9 +384,9 @@ Operator names them (otlp-grpc, otlp-http).
 {{- toYaml (prepend (fromYamlArray .inner) $own) -}}
 {{- end -}}
 
-{{/* metrics of the gateway's HorizontalPodAutoscaler. Args: values (autoscaling), key. */}}
+{{/* metrics of a collector's HorizontalPodAutoscaler. Args: values (autoscaling), key. */}}
 {{- define "otel-gateway.native.hpaMetrics" -}}
-{{- if gt (int64 .values.minReplicas) (int64 .values.maxReplicas) }}{{ fail (printf "%sautoscaling.minReplicas (%d) must not exceed %sautoscaling.maxReplicas (%d)" .key (int64 .values.minReplicas) .key (int64 .values.maxReplicas)) }}{{ end -}}
+{{- include "otel-gateway.collector.autoscalingRange" . -}}
 {{- $metrics := list (dict "type" "Resource" "resource" (dict "name" "cpu" "target" (dict "type" "Utilization" "averageUtilization" (int64 .values.targetCPUUtilizationPercentage)))) -}}
 {{- with .values.targetMemoryUtilizationPercentage -}}
 {{- $metrics = append $metrics (dict "type" "Resource" "resource" (dict "name" "memory" "target" (dict "type" "Utilization" "averageUtilization" (int64 .)))) -}}
@@ -509,14 +522,6 @@ extensions:
 service:
   extensions: {{ if $v.opamp.enabled }}[opamp]{{ else }}[]{{ end }}
   pipelines: {{- toYaml $pipelines | nindent 4 }}
-{{- end -}}
-
-{{/* spec.autoscaler of the gateway. Args: values (autoscaling), key. */}}
-{{- define "otel-gateway.gateway.autoscaler" -}}
-{{- $a := dict "minReplicas" (int64 .values.minReplicas) "maxReplicas" (int64 .values.maxReplicas) "targetCPUUtilization" (int64 .values.targetCPUUtilizationPercentage) -}}
-{{- if gt (int64 .values.minReplicas) (int64 .values.maxReplicas) }}{{ fail (printf "%sautoscaling.minReplicas (%d) must not exceed %sautoscaling.maxReplicas (%d)" .key (int64 .values.minReplicas) .key (int64 .values.maxReplicas)) }}{{ end -}}
-{{- with .values.targetMemoryUtilizationPercentage }}{{ $_ := set $a "targetMemoryUtilization" (int64 .) }}{{ end -}}
-{{- toYaml $a -}}
 {{- end -}}
 
 {{/*

@@ -315,3 +315,16 @@ protocols:
     max_request_body_size: {{ int64 . }}
     {{- end }}
 {{- end -}}
+
+{{/* The schema cannot compare two values: an autoscaling range whose minimum exceeds its maximum fails here. Args: values (autoscaling), key. */}}
+{{- define "CHART.collector.autoscalingRange" -}}
+{{- if gt (int64 .values.minReplicas) (int64 .values.maxReplicas) }}{{ fail (printf "%sautoscaling.minReplicas (%d) must not exceed %sautoscaling.maxReplicas (%d)" .key (int64 .values.minReplicas) .key (int64 .values.maxReplicas)) }}{{ end -}}
+{{- end -}}
+
+{{/* spec.autoscaler of an OpenTelemetryCollector. Args: values (autoscaling), key. */}}
+{{- define "CHART.collector.autoscaler" -}}
+{{- include "CHART.collector.autoscalingRange" . -}}
+{{- $a := dict "minReplicas" (int64 .values.minReplicas) "maxReplicas" (int64 .values.maxReplicas) "targetCPUUtilization" (int64 .values.targetCPUUtilizationPercentage) -}}
+{{- with .values.targetMemoryUtilizationPercentage }}{{ $_ := set $a "targetMemoryUtilization" (int64 .) }}{{ end -}}
+{{- toYaml $a -}}
+{{- end -}}

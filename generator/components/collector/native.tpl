@@ -50,9 +50,9 @@ Operator names them (otlp-grpc, otlp-http).
 {{- toYaml (prepend (fromYamlArray .inner) $own) -}}
 {{- end -}}
 
-{{/* metrics of the gateway's HorizontalPodAutoscaler. Args: values (autoscaling), key. */}}
+{{/* metrics of a collector's HorizontalPodAutoscaler. Args: values (autoscaling), key. */}}
 {{- define "CHART.native.hpaMetrics" -}}
-{{- if gt (int64 .values.minReplicas) (int64 .values.maxReplicas) }}{{ fail (printf "%sautoscaling.minReplicas (%d) must not exceed %sautoscaling.maxReplicas (%d)" .key (int64 .values.minReplicas) .key (int64 .values.maxReplicas)) }}{{ end -}}
+{{- include "CHART.collector.autoscalingRange" . -}}
 {{- $metrics := list (dict "type" "Resource" "resource" (dict "name" "cpu" "target" (dict "type" "Utilization" "averageUtilization" (int64 .values.targetCPUUtilizationPercentage)))) -}}
 {{- with .values.targetMemoryUtilizationPercentage -}}
 {{- $metrics = append $metrics (dict "type" "Resource" "resource" (dict "name" "memory" "target" (dict "type" "Utilization" "averageUtilization" (int64 .)))) -}}

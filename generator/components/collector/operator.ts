@@ -34,7 +34,7 @@ export class OperatorCollector extends Construct {
         ...(s && {
           replicas: s.autoscaling ? when(cond.not(s.autoscaling.enabled), s.replicas) : s.replicas,
           ...(s.autoscaling && {
-            autoscaler: when(s.autoscaling.enabled, c.include('gateway.autoscaler', { values: s.autoscaling.$, key: d.configArgs.key })),
+            autoscaler: when(s.autoscaling.enabled, c.include('collector.autoscaler', { values: s.autoscaling.$, key: d.configArgs.key })),
           }),
           ...(s.disruptionBudget && {
             podDisruptionBudget: when(s.disruptionBudget.enabled, { maxUnavailable: s.disruptionBudget.maxUnavailable }),

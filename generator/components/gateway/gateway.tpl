@@ -97,11 +97,3 @@ service:
   extensions: {{ if $v.opamp.enabled }}[opamp]{{ else }}[]{{ end }}
   pipelines: {{- toYaml $pipelines | nindent 4 }}
 {{- end -}}
-
-{{/* spec.autoscaler of the gateway. Args: values (autoscaling), key. */}}
-{{- define "CHART.gateway.autoscaler" -}}
-{{- $a := dict "minReplicas" (int64 .values.minReplicas) "maxReplicas" (int64 .values.maxReplicas) "targetCPUUtilization" (int64 .values.targetCPUUtilizationPercentage) -}}
-{{- if gt (int64 .values.minReplicas) (int64 .values.maxReplicas) }}{{ fail (printf "%sautoscaling.minReplicas (%d) must not exceed %sautoscaling.maxReplicas (%d)" .key (int64 .values.minReplicas) .key (int64 .values.maxReplicas)) }}{{ end -}}
-{{- with .values.targetMemoryUtilizationPercentage }}{{ $_ := set $a "targetMemoryUtilization" (int64 .) }}{{ end -}}
-{{- toYaml $a -}}
-{{- end -}}
