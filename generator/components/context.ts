@@ -17,7 +17,8 @@ export const chartValues = {
       pattern: '^$|^[a-zA-Z0-9.-]+(:[0-9]+)?(/[a-zA-Z0-9._/-]+)?$',
     }),
     imagePullSecrets: v.list(v.object('A pull secret.', { name: v.string({ description: 'Secret name.', minLength: 1 }) }, { required: ['name'] }), {
-      description: 'Image pull secrets added to every pod (through the ServiceAccounts the chart creates).',
+      description:
+        "Image pull secrets added to every pod the chart renders and to the ServiceAccounts it creates (the Operator runtime's collector pods get them through their ServiceAccount).",
       default: [],
     }),
   }),

@@ -139,6 +139,8 @@ export class EbpfAgent extends TemplateScope {
           metadata: { labels: c.include('labels', { component }), annotations: c.include('ebpf.podAnnotations', args) },
           spec: {
             serviceAccountName: sa.name,
+            // Also on the ServiceAccount; explicit here, as on every pod the chart renders.
+            imagePullSecrets: optional(ctx.top.global.imagePullSecrets),
             // Discovering and instrumenting other containers' processes needs the host PID namespace.
             hostPID: true,
             hostNetwork: r.contextPropagation.enabled,
