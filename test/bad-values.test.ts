@@ -189,6 +189,66 @@ const cases: Case[] = [
     key: 'destinations',
     mentions: ['no enabled destination'],
   },
+  // Helm deletes a key given as null before validating: the key is required, so null names it.
+  {
+    chart: 'ollyscale-otel',
+    what: 'priorityClassName null',
+    values: { gatewayCollector: { priorityClassName: null } },
+    key: 'gatewayCollector',
+    mentions: ['priorityClassName'],
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'eBPF priorityClassName null',
+    values: { ebpfAgent: { priorityClassName: null } },
+    key: 'ebpfAgent',
+    mentions: ['priorityClassName'],
+  },
+  { chart: 'otel-gateway', what: 'root priorityClassName null', values: { priorityClassName: null }, key: '', mentions: ['priorityClassName'] },
+  { chart: 'ollyscale-otel', what: 'propagators null', values: { instrumentation: { propagators: null } }, key: 'instrumentation', mentions: ['propagators'] },
+  {
+    chart: 'ollyscale-otel',
+    what: 'tolerationSeconds as a string',
+    values: { agentCollector: { tolerations: [{ key: 'a', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: '30' }] } },
+    key: 'agentCollector.tolerations.0.tolerationSeconds',
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'tolerationSeconds without NoExecute',
+    values: { gatewayCollector: { tolerations: [{ key: 'a', operator: 'Exists', effect: 'NoSchedule', tolerationSeconds: 30 }] } },
+    key: 'gatewayCollector.tolerations.0.effect',
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'bad toleration operator',
+    values: { browserCollector: { tolerations: [{ key: 'a', operator: 'In' }] } },
+    key: 'browserCollector.tolerations.0.operator',
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'bad toleration effect',
+    values: { ebpfAgent: { tolerations: [{ operator: 'Exists', effect: 'NoRun' }] } },
+    key: 'ebpfAgent.tolerations.0.effect',
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'toleration key not a string',
+    values: { agentCollector: { tolerations: [{ key: 5, operator: 'Exists' }] } },
+    key: 'agentCollector.tolerations.0.key',
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'toleration value with Exists',
+    values: { agentCollector: { tolerations: [{ key: 'a', operator: 'Exists', value: 'b' }] } },
+    key: 'agentCollector.tolerations.0.value',
+  },
+  {
+    chart: 'otel-gateway',
+    what: 'unknown toleration field',
+    values: { tolerations: [{ key: 'a', operater: 'Exists' }] },
+    key: 'tolerations.0',
+    mentions: ['operater'],
+  },
 ];
 
 /** `a.b.c` as Helm 4 (`/a/b/c`) or Helm 3 (`a.b.c`) prints it. */

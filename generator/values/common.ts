@@ -1,5 +1,5 @@
 // Value shapes that several components share: pod scheduling, resources, images, env.
-import { Field, v } from './model';
+import { Field, JsonSchema, v } from './model';
 
 /** An image pinned by tag; `global.imageRegistry` replaces its registry. */
 export const image = (what: string, repository: string, tag: string) => {
@@ -72,8 +72,29 @@ export const env = (what: string, def?: Record<string, string>) =>
     'any',
   );
 
+/**
+ * A Kubernetes Toleration, checked as the API server checks it: field types (a `tolerationSeconds`
+ * of `"30"` would otherwise render an object the API server rejects), the operator and effect enums,
+ * `tolerationSeconds` only with `NoExecute`, no `value` with `Exists`.
+ */
+const TOLERATION: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    key: { type: 'string', description: 'Taint key (empty with `Exists`: every taint).' },
+    operator: { type: 'string', enum: ['Exists', 'Equal'], description: 'Exists or Equal (the default).' },
+    value: { type: 'string', description: 'Taint value (Equal only).' },
+    effect: { type: 'string', enum: ['', 'NoSchedule', 'PreferNoSchedule', 'NoExecute'], description: 'Taint effect (empty: every effect).' },
+    tolerationSeconds: { type: 'integer', description: 'How long a NoExecute taint is tolerated.' },
+  },
+  allOf: [
+    { if: { required: ['tolerationSeconds'] }, then: { required: ['effect'], properties: { effect: { const: 'NoExecute' } } } },
+    { if: { required: ['operator'], properties: { operator: { const: 'Exists' } } }, then: { properties: { value: { const: '' } } } },
+  ],
+};
+
 export const tolerations = (def: unknown[] = []) =>
-  v.freeform<unknown[]>({ description: 'Pod tolerations (a list replaces the default whole).', default: def, extra: { items: { type: 'object' } } }, 'array');
+  v.freeform<unknown[]>({ description: 'Pod tolerations (a list replaces the default whole).', default: def, extra: { items: TOLERATION } }, 'array');
 
 /** The usual pod scheduling keys. */
 export function scheduling(what: string, tolerationsDefault: unknown[] = []) {
@@ -81,7 +102,7 @@ export function scheduling(what: string, tolerationsDefault: unknown[] = []) {
     nodeSelector: v.stringMap(`Node selector of ${what} pods.`),
     tolerations: tolerations(tolerationsDefault),
     affinity: v.freeform({ description: `Affinity of ${what} pods.`, default: {} }),
-    priorityClassName: v.string({ description: `PriorityClass of ${what} pods.`, default: '' }),
+    priorityClassName: v.string({ description: `PriorityClass of ${what} pods (empty: none).`, default: '', notNull: true }),
   };
 }
 

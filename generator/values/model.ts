@@ -12,6 +12,13 @@ interface FieldOptions<T> {
   deprecated?: string;
   /** Extra draft-07 constraints (`if`/`then`, `not`, ...) that the field's type does not express. */
   extra?: JsonSchema;
+  /**
+   * Helm (4 and 3) deletes a key given as `null` from the merged values before validating them, so a
+   * type alone never sees the null and the template renders an empty field. A `notNull` key (which
+   * must have a default, so values.yaml always holds it) is `required` by its object: `null` fails
+   * the schema naming the key, under both Helms.
+   */
+  notNull?: boolean;
 }
 
 export type FieldKind = 'string' | 'integer' | 'number' | 'boolean' | 'quantity' | 'object' | 'map' | 'list' | 'freeform';
@@ -114,8 +121,20 @@ export class ObjectField<P extends Props = Props> extends Field<ValuesOfProps<P>
   schema(): JsonSchema {
     const properties: Record<string, JsonSchema> = {};
     for (const [k, f] of Object.entries(this.props)) properties[k] = f.schema();
-    const required = (this.options as { required?: string[] }).required;
-    return { type: 'object', description: this.description, additionalProperties: false, properties, ...(required && { required }), ...this.options.extra };
+    const declared = (this.options as { required?: string[] }).required ?? [];
+    const notNull = Object.entries(this.props).filter(([k, f]) => {
+      if (f.options.notNull && f.default === undefined) throw new Error(`notNull key ${k} needs a default (values.yaml must hold it)`);
+      return f.options.notNull && !declared.includes(k);
+    });
+    const required = [...declared, ...notNull.map(([k]) => k)];
+    return {
+      type: 'object',
+      description: this.description,
+      additionalProperties: false,
+      properties,
+      ...(required.length && { required }),
+      ...this.options.extra,
+    };
   }
 }
 

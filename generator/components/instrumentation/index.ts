@@ -159,6 +159,7 @@ export const instrumentationModel = v.object('The OpenTelemetry Operator Instrum
     default: ['tracecontext', 'baggage'],
     minItems: 1,
     uniqueItems: true,
+    notNull: true,
   }),
   sampler: v.object(
     'Head sampler of the SDKs.',
