@@ -137,15 +137,6 @@ service:
 {{- toYaml (ternary $vols $mounts (eq .part "volumes")) -}}
 {{- end -}}
 
-{{/* Reading other pods' log files needs root; nothing else of the agent does. Args: values. */}}
-{{- define "ollyscale-otel.agent.securityContext" -}}
-{{- if .values.presets.logsCollection.enabled -}}
-{{- toYaml (dict "runAsUser" 0 "runAsGroup" 0) -}}
-{{- else -}}
-{{- toYaml dict -}}
-{{- end -}}
-{{- end -}}
-
 {{/*
 The browser (RUM) collector's generated configuration: OTLP/HTTP only, with CORS and a request
 size limit; traces, metrics and logs tagged telemetry.source=browser; forwarded like the agent's.

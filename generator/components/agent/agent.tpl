@@ -134,12 +134,3 @@ service:
 {{- end -}}
 {{- toYaml (ternary $vols $mounts (eq .part "volumes")) -}}
 {{- end -}}
-
-{{/* Reading other pods' log files needs root; nothing else of the agent does. Args: values. */}}
-{{- define "CHART.agent.securityContext" -}}
-{{- if .values.presets.logsCollection.enabled -}}
-{{- toYaml (dict "runAsUser" 0 "runAsGroup" 0) -}}
-{{- else -}}
-{{- toYaml dict -}}
-{{- end -}}
-{{- end -}}

@@ -24,7 +24,7 @@ export const agentModel = v.object('The node agent collector (DaemonSet).', {
     kubernetesAttributes: preset("`k8s_attributes` processor filtered to the agent's own node, with read-only RBAC on pods, namespaces and replicasets.", true),
     resourceDetection: preset("`resource_detection` processor (env, system, and the node's Kubernetes metadata).", true),
     logsCollection: preset(
-      "`file_log` receiver on /var/log/pods (container parser, checkpoints on the node, read-only host mounts); the agent's own logs are excluded.",
+      "`file_log` receiver on /var/log/pods (container parser, checkpoints on the node, read-only host mounts); the agent's own logs are excluded. Runs the agent as root (every capability still dropped, no privilege escalation, read-only root filesystem).",
       false,
     ),
     hostMetrics: preset('`host_metrics` receiver (cpu, memory, load, disk, filesystem, network) with the host filesystem mounted read-only.', false),
@@ -58,7 +58,8 @@ export class AgentCollector extends Construct {
         { feature: 'resourcedetection', rules: RULES.resourceDetection, when: cond.is(r.presets.resourceDetection.enabled) },
         { feature: 'kubeletstats', rules: RULES.kubeletMetrics, when: cond.is(r.presets.kubeletMetrics.enabled) },
       ],
-      securityContext: c.include('agent.securityContext', { values: r.$ }),
+      // Reading other pods' log files and writing checkpoints to a root-owned hostPath needs root.
+      runsAsRoot: r.presets.logsCollection.enabled,
     });
     this.endpoints = collector.endpoints;
   }

@@ -1,6 +1,6 @@
 // A collector described once, independent of how it runs: the Operator runtime turns it into an
 // OpenTelemetryCollector resource (operator.ts), the native runtime into plain workloads (native.ts).
-import { Condition, IncludeArg, IncludeRef, ValueRef } from '../../emitter/refs';
+import { Condition, IncludeArg, IncludeRef, ValueRef, choose } from '../../emitter/refs';
 import { ChartContext } from '../context';
 
 /** Replicas, autoscaling and disruption budget of a Deployment-mode collector. */
@@ -27,8 +27,8 @@ export interface CollectorDescription {
   podAnnotations: ValueRef;
   podLabels: ValueRef;
   scheduling: { nodeSelector: ValueRef; tolerations: ValueRef; affinity: ValueRef; priorityClassName: ValueRef };
-  /** The container's security context (a block template), when the component sets one. */
-  securityContext?: IncludeRef;
+  /** Pod and container security contexts (`collectorSecurity`). */
+  security: CollectorSecurity;
   /** The container's env: a template's list, or literal entries followed by one (`includeItems`). */
   env: IncludeRef | unknown[];
   volumes: IncludeRef;
@@ -39,4 +39,60 @@ export interface CollectorDescription {
   scaling?: Scaling;
   /** When the whole collector is rendered (the component's `enabled`). */
   when?: Condition;
+}
+
+/** The contrib image's user and group (its Dockerfile: `USER 10001:10001`). */
+export const COLLECTOR_UID = 10001;
+
+export interface CollectorSecurity {
+  /** The pod's securityContext (the Operator's `spec.podSecurityContext`). */
+  pod: Record<string, unknown>;
+  /** The container's securityContext (the Operator's `spec.securityContext`). */
+  container: Record<string, unknown>;
+}
+
+/**
+ * Pod Security "restricted" for a collector: non-root as the image's user, no privilege escalation,
+ * a read-only root filesystem (a collector writes nothing by default; the agent's checkpoints are on
+ * a hostPath mount), every capability dropped, the runtime's default seccomp profile.
+ *
+ * `root`: while it holds the container runs as root (the agent's `logsCollection`: reading other
+ * pods' log files under /var/log/pods and writing its checkpoints to a root-owned hostPath). The
+ * upstream opentelemetry-collector chart sets only `runAsUser: 0, runAsGroup: 0` there (for
+ * `logsCollection.storeCheckpoints`, which this agent always does) and keeps the runtime's default
+ * capabilities. Here root still drops ALL and adds none back: the kubelet and the CRI runtimes write
+ * /var/log/pods as root (directories 0755, log files 0640), so uid 0 reads them and writes the
+ * DirectoryOrCreate checkpoint dir (root 0755) as their owner, with no CAP_DAC_OVERRIDE or
+ * CAP_DAC_READ_SEARCH. DAC_READ_SEARCH (read and traverse whatever the owner and mode, never write)
+ * is the one to add if a node's runtime writes logs under another owner. The rest holds as for
+ * every collector: no privilege escalation, read-only root filesystem, RuntimeDefault seccomp.
+ */
+export function collectorSecurity(root?: Condition | ValueRef): CollectorSecurity {
+  const seccompProfile = { type: 'RuntimeDefault' };
+  if (!root)
+    return {
+      pod: { runAsNonRoot: true, runAsUser: COLLECTOR_UID, runAsGroup: COLLECTOR_UID, seccompProfile },
+      container: {
+        runAsNonRoot: true,
+        runAsUser: COLLECTOR_UID,
+        runAsGroup: COLLECTOR_UID,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile,
+      },
+    };
+  const user = choose(root, 0, COLLECTOR_UID);
+  return {
+    pod: { runAsNonRoot: choose(root, false, true), runAsUser: user, runAsGroup: user, seccompProfile },
+    container: {
+      runAsNonRoot: choose(root, false, true),
+      runAsUser: user,
+      runAsGroup: user,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile,
+    },
+  };
 }

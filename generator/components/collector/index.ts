@@ -9,7 +9,7 @@ import { env, image as imageField, resources, scheduling } from '../../values/co
 import { ChartContext } from '../context';
 import { PolicyRule, ServiceAccountWithRbac } from '../rbac';
 import { Construct } from 'constructs';
-import { CollectorDescription, Scaling } from './description';
+import { CollectorDescription, Scaling, collectorSecurity } from './description';
 import { NativeCollector } from './native';
 import { CONFIG_DIR, DEST_TLS_DIR, PORT_CONSTANTS, collectorEndpoints } from './endpoints';
 import { DESTINATIONS } from '../gateway/destination-types';
@@ -82,8 +82,8 @@ export interface CollectorProps {
   templates?: { files: string[]; constants?: Record<string, LibraryConstant> };
   /** Deployment mode: replicas, autoscaling and disruption budget. */
   scaling?: Scaling;
-  /** The container's security context (a block template). */
-  securityContext?: IncludeRef;
+  /** While this holds the collector runs as root (see `collectorSecurity`); otherwise never. */
+  runsAsRoot?: Condition | ValueRef;
   grants?: { feature: string; rules: PolicyRule[]; when?: Condition }[];
   /** Destinations whose Secrets the collector mounts (the gateway's, or a forwarder's fallback). */
   destinations?: ValueRef;
@@ -129,7 +129,7 @@ export class Collector extends TemplateScope {
       podAnnotations: r.podAnnotations,
       podLabels: r.podLabels,
       scheduling: { nodeSelector: r.nodeSelector, tolerations: r.tolerations, affinity: r.affinity, priorityClassName: r.priorityClassName },
-      securityContext: p.securityContext,
+      security: collectorSecurity(p.runsAsRoot),
       env: p.env ? [...p.env, c.includeItems('collector.env', envArgs)] : c.include('collector.env', envArgs),
       volumes: volumes('volumes', p.extraVolumes),
       volumeMounts: volumes('volumeMounts', p.extraVolumeMounts),

@@ -41,7 +41,7 @@ export class NativeCollector extends Construct {
       volumeMounts: c.include('native.volumes', { part: 'volumeMounts', inner: d.volumeMounts }),
       livenessProbe: { httpGet: { path: '/', port: PORTS.health } },
       readinessProbe: { httpGet: { path: '/', port: PORTS.health } },
-      ...(d.securityContext && { securityContext: d.securityContext }),
+      securityContext: d.security.container,
     };
     const pod = {
       metadata: {
@@ -53,6 +53,7 @@ export class NativeCollector extends Construct {
         // Also on the ServiceAccount (all the Operator runtime has); explicit here, as on every pod the chart renders.
         imagePullSecrets: optional(d.ctx.top.global.imagePullSecrets),
         terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+        securityContext: d.security.pod,
         containers: [container],
         volumes: c.include('native.volumes', { part: 'volumes', inner: d.volumes, configMap: names.service }),
         nodeSelector: optional(d.scheduling.nodeSelector),

@@ -30,7 +30,8 @@ export class OperatorCollector extends Construct {
         affinity: optional(d.scheduling.affinity),
         priorityClassName: d.scheduling.priorityClassName,
         config: c.include('collector.config', d.configArgs),
-        ...(d.securityContext && { securityContext: d.securityContext }),
+        podSecurityContext: d.security.pod,
+        securityContext: d.security.container,
         ...(s && {
           replicas: s.autoscaling ? when(cond.not(s.autoscaling.enabled), s.replicas) : s.replicas,
           ...(s.autoscaling && {
