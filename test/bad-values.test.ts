@@ -32,6 +32,12 @@ const cases: Case[] = [
   { chart: 'ollyscale-otel', what: 'bad enum', values: { collectorImage: { pullPolicy: 'Sometimes' } }, key: 'collectorImage.pullPolicy' },
   {
     chart: 'ollyscale-otel',
+    what: 'OTTL statement without a context (the collector would refuse it)',
+    values: { gatewayCollector: { processing: { transform: { traceStatements: ['set(attributes["team"], "a")'] } } } },
+    key: 'gatewayCollector.processing.transform.traceStatements',
+  },
+  {
+    chart: 'ollyscale-otel',
     what: 'env map with an invalid variable name',
     values: { gatewayCollector: { env: { '1BAD': 'x' } } },
     key: 'gatewayCollector.env',

@@ -31,6 +31,22 @@ const POLICY_TYPES = [
   'composite',
 ];
 
+/**
+ * OTTL statements of one signal. The chart writes them as a flat list, from which the collector infers
+ * each statement's context from its paths: a statement without a context-qualified path
+ * (`attributes["x"]` instead of `span.attributes["x"]`) makes the collector refuse its configuration.
+ */
+function ottlStatements(signal: string, contexts: string[], example: string) {
+  const paths = contexts.join('|');
+  return v.list(
+    v.string({
+      description: `OTTL statement whose paths name their context (${contexts.map((c) => `\`${c}.\``).join(', ')}).`,
+      pattern: `\\b(${paths})\\.`,
+    }),
+    { description: `Statements on ${signal}; each path names its context (e.g. \`${example}\`), from which the collector infers it.`, default: [] },
+  );
+}
+
 const destination = v.object(
   'A destination: an exporter of the gateway.',
   {
@@ -198,10 +214,10 @@ export const gatewayProps = {
       }),
     }),
     resourceAttributes: v.stringMap('Resource attributes upserted on every signal (e.g. `environment: production`).'),
-    transform: v.object('`transform` processor statements (OTTL).', {
-      traceStatements: v.list(v.string({ description: 'OTTL statement.' }), { description: 'Statements on traces.', default: [] }),
-      metricStatements: v.list(v.string({ description: 'OTTL statement.' }), { description: 'Statements on metrics.', default: [] }),
-      logStatements: v.list(v.string({ description: 'OTTL statement.' }), { description: 'Statements on logs.', default: [] }),
+    transform: v.object('`transform` processor statements (OTTL), e.g. `set(span.attributes["team"], "a")`.', {
+      traceStatements: ottlStatements('traces', ['resource', 'scope', 'span', 'spanevent'], 'span.attributes'),
+      metricStatements: ottlStatements('metrics', ['resource', 'scope', 'metric', 'datapoint'], 'datapoint.attributes'),
+      logStatements: ottlStatements('logs', ['resource', 'scope', 'log'], 'log.attributes'),
     }),
   }),
   opamp: v.object('The OpAMP extension, reporting to an OpAMP server.', {
