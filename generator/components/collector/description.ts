@@ -37,8 +37,6 @@ export interface CollectorDescription {
   configArgs: Record<string, IncludeArg>;
   /** Deployment mode only. */
   scaling?: Scaling;
-  /** When the whole collector is rendered (the component's `enabled`). */
-  when?: Condition;
 }
 
 /** The contrib image's user and group (its Dockerfile: `USER 10001:10001`). */
