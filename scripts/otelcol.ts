@@ -10,7 +10,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { CHART_COMPONENTS, COLLECTOR_RELEASE, CollectorComponent } from '../generator/distribution';
+import { CHART_COMPONENTS, COLLECTOR_RELEASE, CollectorComponent, SECTIONS } from '../generator/distribution';
 
 const ROOT = path.resolve(__dirname, '..');
 const CONTRIB = 'github.com/open-telemetry/opentelemetry-collector-contrib';
@@ -32,7 +32,6 @@ export interface Otelcol {
   unavailable: Unavailable[];
 }
 
-const SECTIONS = { receiver: 'receivers', processor: 'processors', exporter: 'exporters', extension: 'extensions', connector: 'connectors' } as const;
 const GO_ENV = { ...process.env, CGO_ENABLED: '0' };
 // No VCS stamp: the sources live in a git-ignored folder of this repository, not in a module of their own.
 const BUILD_FLAGS = ['-trimpath', '-buildvcs=false', '-ldflags=-s -w'];

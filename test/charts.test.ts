@@ -2,7 +2,7 @@
 // under Helm 4 and Helm 3, identical output from both, every object valid against its schema
 // (Kubernetes kinds, Operator CRDs with unknown fields as errors), and every collector's
 // configuration accepted by the real collector's `validate`, started as its pod would start it.
-import { CHART_COMPONENTS } from '../generator/distribution';
+import { CHART_COMPONENTS, SECTIONS } from '../generator/distribution';
 import { HELMS, helmTemplate, parseManifests, runHelm } from './harness/helm';
 import { RUNTIMES, Runtime, chartNames, scenarios, Scenario } from './harness/scenarios';
 import { validateObject } from './harness/validate-k8s';
@@ -14,7 +14,7 @@ import { VALIDATE_SHIMS, describeShims } from './harness/cluster-shims';
 const charts = chartNames();
 const known = binaryComponents();
 // Types whose module the build lacks are canonical by the distribution's list; the collector cannot confirm them.
-for (const c of CHART_COMPONENTS) if (otelcol().unavailable.some((u) => u.module === c.module)) known.get(`${c.kind}s`)?.add(c.type);
+for (const c of CHART_COMPONENTS) if (otelcol().unavailable.some((u) => u.module === c.module)) known.get(SECTIONS[c.kind])?.add(c.type);
 const rendered = new Map<string, string>();
 
 const options = (s: Scenario, runtime: Runtime) => ({
@@ -57,7 +57,7 @@ test('the suite has the charts of the product', () => {
 
 test('the collector holds every component type the charts render, except modules the proxy refused', () => {
   const refused = new Set(otelcol().unavailable.map((u) => u.module));
-  const missing = CHART_COMPONENTS.filter((c) => !known.get(`${c.kind}s`)?.has(c.type) && !refused.has(c.module));
+  const missing = CHART_COMPONENTS.filter((c) => !known.get(SECTIONS[c.kind])?.has(c.type) && !refused.has(c.module));
   expect(missing).toEqual([]);
 });
 
@@ -119,7 +119,7 @@ describe.each(charts)('chart %s', (chart) => {
             for (const [section, ids] of Object.entries<any>(c.config))
               if (section !== 'service')
                 for (const id of Object.keys(ids ?? {}))
-                  if (!CHART_COMPONENTS.some((d) => `${d.kind}s` === section && d.type === id.split('/')[0]))
+                  if (!CHART_COMPONENTS.some((d) => SECTIONS[d.kind] === section && d.type === id.split('/')[0]))
                     failures.push(`${at}: ${section}.${id} is not in generator/distribution's component list`);
         }
         expect(failures).toEqual([]);

@@ -20,6 +20,15 @@ export const COLLECTOR_IMAGE = { repository: 'otel/opentelemetry-collector-contr
 
 export type ComponentKind = 'receiver' | 'processor' | 'exporter' | 'extension' | 'connector';
 
+/** The configuration section (and builder manifest section) of each kind. */
+export const SECTIONS: Record<ComponentKind, string> = {
+  receiver: 'receivers',
+  processor: 'processors',
+  exporter: 'exporters',
+  extension: 'extensions',
+  connector: 'connectors',
+};
+
 export interface CollectorComponent {
   kind: ComponentKind;
   /** The canonical type name used in configurations (`load_balancing`, not the old `loadbalancing`). */

@@ -186,30 +186,25 @@ function boolRef(r: ValueRef): Condition {
   return new Condition(r.expr, [r]);
 }
 
+/** `(and a b …)` / `(or a b …)`; a single condition stands alone. */
+function combine(op: 'and' | 'or', cs: (Condition | ValueRef)[]): Condition {
+  const xs = cs.map((c) => (c instanceof ValueRef ? boolRef(c) : c));
+  return xs.length === 1
+    ? xs[0]
+    : new Condition(
+        `(${op} ${xs.map((x) => x.expr).join(' ')})`,
+        xs.flatMap((x) => x.refs),
+      );
+}
+
 export const cond = {
   is: boolRef,
   not: (c: Condition | ValueRef) => {
     const x = c instanceof ValueRef ? boolRef(c) : c;
     return new Condition(`(not ${x.expr})`, x.refs);
   },
-  and: (...cs: (Condition | ValueRef)[]) => {
-    const xs = cs.map((c) => (c instanceof ValueRef ? boolRef(c) : c));
-    return xs.length === 1
-      ? xs[0]
-      : new Condition(
-          `(and ${xs.map((x) => x.expr).join(' ')})`,
-          xs.flatMap((x) => x.refs),
-        );
-  },
-  or: (...cs: (Condition | ValueRef)[]) => {
-    const xs = cs.map((c) => (c instanceof ValueRef ? boolRef(c) : c));
-    return xs.length === 1
-      ? xs[0]
-      : new Condition(
-          `(or ${xs.map((x) => x.expr).join(' ')})`,
-          xs.flatMap((x) => x.refs),
-        );
-  },
+  and: (...cs: (Condition | ValueRef)[]) => combine('and', cs),
+  or: (...cs: (Condition | ValueRef)[]) => combine('or', cs),
   /** A string value equals one of its enum's literals (checked here, so a typo fails generation). */
   eq: (r: ValueRef, literal: string) => {
     const allowed = (r.field.schema() as { enum?: unknown[] }).enum;

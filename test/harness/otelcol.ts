@@ -5,18 +5,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { CHART_COMPONENTS, ComponentKind } from '../../generator/distribution';
+import { CHART_COMPONENTS, SECTIONS } from '../../generator/distribution';
 import { Otelcol, Unavailable, findOtelcol } from '../../scripts/otelcol';
 import { RenderedCollector } from './collectors';
 import { VALIDATE_SHIMS, applyShims } from './cluster-shims';
-
-export const SECTIONS: Record<ComponentKind, string> = {
-  receiver: 'receivers',
-  processor: 'processors',
-  exporter: 'exporters',
-  extension: 'extensions',
-  connector: 'connectors',
-};
 
 let found: Otelcol | undefined;
 export function otelcol(): Otelcol {
