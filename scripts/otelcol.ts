@@ -48,7 +48,7 @@ function goVersion(): string {
 
 function manifest(components: readonly CollectorComponent[], outputPath: string): string {
   const sections: Record<string, { gomod: string }[]> = {};
-  for (const comp of components) (sections[SECTIONS[comp.kind]] ??= []).push({ gomod: `${comp.module} v${COLLECTOR_RELEASE.version}` });
+  for (const comp of components) (sections[SECTIONS[comp.kind]] ??= []).push({ gomod: `${comp.module} v${comp.version ?? COLLECTOR_RELEASE.version}` });
   const dist = {
     name: 'otelcol-ollyscale',
     description: 'OpenTelemetry Collector with the components of the ollyscale charts',
