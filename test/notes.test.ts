@@ -176,3 +176,34 @@ describe.each(HELMS)('otel-gateway NOTES.txt with $name', (helm) => {
     expect(n).toContain('WARNING: resources.limits.memory is not set');
   });
 });
+
+describe.each(HELMS)('NOTES of the production pipelines ($name)', (helm) => {
+  const example = (chart: string, name: string) => ['-f', path.join(ROOT, 'examples', chart, `${name}.yaml`)];
+
+  test('tenancy: each tenant with its destinations, and where unknown tenants go', () => {
+    const text = notes(helm, 'ollyscale-otel', 'otel-system', example('ollyscale-otel', 'multi-tenant'));
+    expect(text).toContain('Tenancy: telemetry is routed by the request header "X-Tenant-ID"');
+    expect(text).toContain('globex -> globex-backend, globex-metrics');
+    expect(text).toContain('initech -> (disabled: treated as unknown)');
+    expect(text).toContain('unknown or no tenant -> ollyscale');
+  });
+
+  test('the Kafka buffer, its consumer and the persistent queue', () => {
+    const kafka = notes(helm, 'otel-gateway', 'otel-system', example('otel-gateway', 'kafka-buffer'));
+    expect(kafka).toContain('The collector "gateway-kafka-consumer" (3 replica(s), consumer group "gateway-kafka-consumer")');
+    const queue = notes(helm, 'otel-gateway', 'otel-system', example('otel-gateway', 'persistent-queue'));
+    expect(queue).toContain('the gateway runs as a StatefulSet with one PersistentVolumeClaim per replica\n(5Gi)');
+    expect(queue).toContain('kubectl delete pvc -n otel-system');
+  });
+
+  test('receiver security, and profiles no destination takes', () => {
+    const text = notes(helm, 'ollyscale-otel', 'otel-system', [...example('ollyscale-otel', 'gateway-tls-auth'), '--set', 'profiles.enabled=true']);
+    expect(text).toContain('require TLS (Secret "gateway-tls", with client certificates signed by its ca.crt) and a bearer token (Secret "gateway-token"');
+    expect(text).toContain('WARNING: no enabled destination takes profiles');
+  });
+
+  test('nothing about tenancy when the gateway is disabled', () => {
+    const text = notes(helm, 'ollyscale-otel', 'otel-system', [...example('ollyscale-otel', 'multi-tenant'), '--set', 'gatewayCollector.enabled=false']);
+    expect(text).not.toContain('Tenancy:');
+  });
+});

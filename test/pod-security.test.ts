@@ -32,7 +32,7 @@ function collectorPods(docs: any[]): Map<string, Pod> {
     if (!COLLECTORS.includes(component)) continue;
     if (d.kind === 'OpenTelemetryCollector')
       pods.set(component, { spec: d.spec, container: d.spec.securityContext ?? {}, podSecurity: d.spec.podSecurityContext ?? {} });
-    if (d.kind === 'Deployment' || d.kind === 'DaemonSet') {
+    if (['Deployment', 'DaemonSet', 'StatefulSet'].includes(d.kind)) {
       const spec = d.spec.template.spec;
       expect(spec.containers).toHaveLength(1);
       expect(spec.initContainers).toBeUndefined();

@@ -30,6 +30,13 @@ export const chartValues = {
     default: 'operator',
     enum: ['operator', 'native'],
   }),
+  profiles: v.object('The profiles signal (alpha in the collector).', {
+    enabled: v.boolean({
+      description:
+        'Add `profiles` pipelines (agent → gateway → destinations whose `signals` include `profiles`) and the collector feature gate `service.profilesSupport` they need.',
+      default: false,
+    }),
+  }),
   commonLabels: v.stringMap('Labels added to every rendered object.'),
   commonAnnotations: v.stringMap('Annotations added to every rendered object.'),
   collectorImage: v.object('The collector image of every collector, unless a component sets its own `image`.', {

@@ -3,7 +3,7 @@
 // `renderTemplates` turns every object into template text with the template emitter.
 import { ApiObject, App, Chart, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Condition, IncludeArg, IncludeRef, OptionalRef, Ref, cond, include, includeItems, includeScalar } from './refs';
+import { Condition, IncludeArg, IncludeRef, OptionalRef, Ref, ValueRef, cond, include, includeItems, includeScalar } from './refs';
 import { RefRecorder, emitObject, printOperandOf } from './template-emitter';
 
 export type LibraryConstant = string | number | readonly unknown[] | { readonly [key: string]: unknown };
@@ -69,6 +69,10 @@ export class HelmChart extends Chart {
   /** The chart-qualified name of a named template. */
   tpl(name: string): string {
     return `${this.chartName}.${name}`;
+  }
+  /** A condition that holds while this chart's template `name` prints "true" (given {root, values}). */
+  holds(name: string, values?: ValueRef): Condition {
+    return cond.include(this.tpl(name), values);
   }
   include(name: string, args?: Record<string, IncludeArg>): IncludeRef {
     return include(this.tpl(name), args);

@@ -217,8 +217,11 @@ export const cond = {
     if (r.field.kind !== 'integer') throw new Error(`condition on ${r.describe()}: gt needs an integer value, not ${r.field.kind}`);
     return new Condition(`(gt (int64 ${r.expr}) ${n})`, [r]);
   },
-  /** A condition written as a named template that prints "true" when it holds. */
-  include: (name: string) => new Condition(`(eq (include ${JSON.stringify(name)} $) "true")`, []),
+  /** A condition written as a named template that prints "true" when it holds; given a value, the template gets {root, values}. */
+  include: (name: string, values?: ValueRef) =>
+    values
+      ? new Condition(`(eq (include ${JSON.stringify(name)} (dict "root" $ "values" ${values.expr})) "true")`, [values])
+      : new Condition(`(eq (include ${JSON.stringify(name)} $) "true")`, []),
 };
 
 // ---- typed reference trees over a values model -----------------------------------------------

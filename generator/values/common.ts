@@ -111,3 +111,5 @@ export const enabled = (what: string, def: boolean): Field<boolean> => v.boolean
 
 /** A DNS-1123 label, used for names that become object names. */
 export const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+/** A Kubernetes object name (DNS subdomain): Secrets, StorageClasses. */
+export const OBJECT_NAME = '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$';

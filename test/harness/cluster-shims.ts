@@ -162,8 +162,103 @@ export function pipelineShims(t: Topology, at: PipelineInstance): Shim[] {
         }),
     },
     {
+      what: `files under a mounted Secret's mountPath → the test's folder for that Secret (${Object.keys(t.secrets ?? {}).join(', ') || 'none'})`,
+      why: "the kubelet mounts each Secret's keys as files; the test writes what it generated (certificates, tokens) into a folder per Secret",
+      apply: (c) =>
+        editConfig(c, (config) => {
+          const replace = (node: any) => {
+            for (const [k, v] of Object.entries<any>(node ?? {})) {
+              if (v && typeof v === 'object') replace(v);
+              if (typeof v !== 'string') continue;
+              const m = (c.secretMounts ?? []).find((x) => v.startsWith(`${x.mountPath}/`));
+              if (!m) continue;
+              const folder = t.secrets?.[m.secret];
+              if (!folder) throw new Error(`${c.name} reads ${v} from Secret ${m.secret}, which the test does not provide`);
+              node[k] = path.join(folder, v.slice(m.mountPath.length + 1));
+            }
+          };
+          replace(config);
+        }),
+    },
+    {
+      what: "extensions.file_storage*.directory → <the test's storage folder>/<the process's address>/<extension id>, kept across the process's restarts",
+      why: 'in the pod it is a volume (a PersistentVolumeClaim or a hostPath) that outlives the container; the folder outlives the process the same way',
+      apply: (c) =>
+        editConfig(c, (config) => {
+          for (const [id, e] of Object.entries<any>(config.extensions ?? {}))
+            if (ofType(id, 'file_storage')) e.directory = path.join(t.storage ?? os.tmpdir(), at.host, id.replace('/', '-'));
+        }),
+    },
+    {
       what: 'service.telemetry.metrics.level: none',
       why: 'every collector serves its own metrics on port 8888 unless told otherwise; several collectors on one host would clash there, and the test reads none of them',
+      apply: (c) =>
+        editConfig(c, (config) => {
+          config.service.telemetry = { ...config.service.telemetry, metrics: { ...config.service.telemetry?.metrics, level: 'none' } };
+        }),
+    },
+  ];
+}
+
+// ---- The pod logs test (test/logs-collection.test.ts): the agent alone, reading a node's pod logs from a folder.
+
+/** Where the agent of the pod logs test reads, keeps its checkpoints and listens. */
+export interface PodLogsInstance {
+  /** Stands in for the node's /var/log/pods. */
+  podLogs: string;
+  /** Stands in for the checkpoint hostPath; the same folder across the agent's restarts. */
+  checkpoints: string;
+  /** The agent's own loopback address. */
+  host: string;
+}
+
+/** The rendered pods log directory (the agent's hostPath mount). */
+const PODS_LOG_DIR = '/var/log/pods';
+
+export function podLogsShims(at: PodLogsInstance): Shim[] {
+  const underTestFolder = (pattern: string) => {
+    if (!pattern.startsWith(`${PODS_LOG_DIR}/`)) throw new Error(`file_log pattern ${pattern} is not under ${PODS_LOG_DIR}`);
+    return path.join(at.podLogs, pattern.slice(PODS_LOG_DIR.length + 1));
+  };
+  return [
+    {
+      what: `receivers.file_log*.include and exclude: ${PODS_LOG_DIR}/<pattern> → <the test's folder>/<pattern>, each pattern otherwise as rendered`,
+      why: "the node's pod logs are the kubelet's; the test writes a folder laid out the same way (<namespace>_<pod>_<uid>/<container>/<n>.log), so the rendered patterns, the exclusion of the agent's own container included, are what select the files",
+      apply: (c) =>
+        editConfig(c, (config) => {
+          for (const [id, r] of Object.entries<any>(config.receivers ?? {})) {
+            if (!ofType(id, 'file_log')) continue;
+            r.include = (r.include ?? []).map(underTestFolder);
+            r.exclude = (r.exclude ?? []).map(underTestFolder);
+          }
+        }),
+    },
+    {
+      what: "extensions.file_storage*.directory → a folder of the test's, the same one for every start of the agent",
+      why: "in the pod the directory is a hostPath on the node, which outlives the pod; the folder outlives the agent's process the same way",
+      apply: (c) =>
+        editConfig(c, (config) => {
+          for (const [id, e] of Object.entries<any>(config.extensions ?? {})) if (ofType(id, 'file_storage')) e.directory = at.checkpoints;
+        }),
+    },
+    {
+      what: `listening endpoints 0.0.0.0:<port> (receivers, extensions) → ${at.host}:<port>`,
+      why: 'the pod has its own IP; on a shared host the agent gets a loopback address of its own, so the rendered ports stay as they are',
+      apply: (c) =>
+        editConfig(c, (config) => {
+          const visit = (node: any) => {
+            for (const [k, v] of Object.entries<any>(node ?? {})) {
+              if (k === 'endpoint' && typeof v === 'string' && v.startsWith('0.0.0.0:')) node[k] = `${at.host}:${portOf(v)}`;
+              else if (v && typeof v === 'object') visit(v);
+            }
+          };
+          visit(config.receivers);
+          visit(config.extensions);
+        }),
+    },
+    {
+      what: 'service.telemetry.metrics.level: none',
+      why: 'every collector serves its own metrics on port 8888 unless told otherwise, and other tests run collectors on this host at the same time',
       apply: (c) =>
         editConfig(c, (config) => {
           config.service.telemetry = { ...config.service.telemetry, metrics: { ...config.service.telemetry?.metrics, level: 'none' } };

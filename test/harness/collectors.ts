@@ -8,6 +8,16 @@ export interface RenderedCollector {
   config: any;
   featureGates: string[];
   env: Record<string, string>;
+  /** Secrets the pod mounts, and where (the config refers to their keys as files under mountPath). */
+  secretMounts?: { mountPath: string; secret: string }[];
+}
+
+/** Secret volumes and where the container mounts them. */
+function secretMounts(volumes: any[] | undefined, mounts: any[] | undefined): { mountPath: string; secret: string }[] {
+  return (mounts ?? []).flatMap((m: any) => {
+    const secret = (volumes ?? []).find((v: any) => v.name === m.name)?.secret?.secretName;
+    return secret ? [{ mountPath: m.mountPath, secret }] : [];
+  });
 }
 
 /** What the kubelet would resolve: pod fields, and Secret or ConfigMap keys the test cannot read. */
@@ -35,7 +45,13 @@ const podEnv = (env: any[] | undefined) => ({ ...POD_ENV, ...Object.fromEntries(
 const gatesOf = (gates: string) => (gates ? gates.split(',') : []);
 
 function fromOperatorResource(doc: any): RenderedCollector {
-  return { name: doc.metadata.name, config: doc.spec.config, featureGates: gatesOf(String(doc.spec.args?.['feature-gates'] ?? '')), env: podEnv(doc.spec.env) };
+  return {
+    name: doc.metadata.name,
+    config: doc.spec.config,
+    featureGates: gatesOf(String(doc.spec.args?.['feature-gates'] ?? '')),
+    env: podEnv(doc.spec.env),
+    secretMounts: secretMounts(doc.spec.volumes, doc.spec.volumeMounts),
+  };
 }
 
 /** A native-runtime workload: its container's flags and env, and the configuration in the ConfigMap it mounts. */
@@ -48,7 +64,13 @@ function fromWorkload(doc: any, docs: any[]): RenderedCollector {
   const data = docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === configMap).data[file.slice(mount.mountPath.length + 1)];
   const gates = container.args.find((a: string) => a.startsWith('--feature-gates='))?.slice('--feature-gates='.length) ?? '';
   // The workload is `<name>-collector`, as the Operator names the one it creates for collector `<name>`.
-  return { name: doc.metadata.name.replace(/-collector$/, ''), config: parse(data), featureGates: gatesOf(gates), env: podEnv(container.env) };
+  return {
+    name: doc.metadata.name.replace(/-collector$/, ''),
+    config: parse(data),
+    featureGates: gatesOf(gates),
+    env: podEnv(container.env),
+    secretMounts: secretMounts(pod.volumes, container.volumeMounts),
+  };
 }
 
 /** The collectors of a rendered chart, in either runtime. */

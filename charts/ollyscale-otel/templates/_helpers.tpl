@@ -24,21 +24,33 @@ Args: root, values, key, gateway, gatewayKey.
 {{- $logs := list "otlp" -}}
 {{- if $p.logsCollection.enabled }}{{ $logs = append $logs "file_log" }}{{ end -}}
 {{- $out := include "ollyscale-otel.forwardExporters" (dict "root" .root "gateway" .gateway "gatewayKey" .gatewayKey) | fromYaml -}}
-{{- $receivers := dict "traces" (list "otlp") "metrics" $metrics "logs" $logs -}}
-{{- $chains := dict "traces" $chain "metrics" $chain "logs" $chain -}}
-{{- $pipelines := include "ollyscale-otel.pipelines" (dict "receivers" $receivers "processors" $chains "signals" $out.signals "names" (list "traces" "metrics" "logs")) | fromYaml -}}
+{{- /* Profiles (with profiles.enabled) pass only the memory limiter: the other processors carry no profiles in this release. */ -}}
+{{- $receivers := dict "traces" (list "otlp") "metrics" $metrics "logs" $logs "profiles" (list "otlp") -}}
+{{- $chains := dict "traces" $chain "metrics" $chain "logs" $chain "profiles" (ternary (list "memory_limiter") list (not (empty $limiter))) -}}
+{{- $names := ternary (list "traces" "metrics" "logs" "profiles") (list "traces" "metrics" "logs") (.root.Values.profiles.enabled | default false) -}}
+{{- $pipelines := include "ollyscale-otel.pipelines" (dict "receivers" $receivers "processors" $chains "signals" $out.signals "names" $names) | fromYaml -}}
 {{- if not $pipelines }}{{ fail (printf "%sdestinations: no enabled destination; %s" .gatewayKey (ternary "the gateway needs at least one" "with the gateway disabled the agent exports to the gateway's destinations" .gateway.enabled)) }}{{ end -}}
 receivers:
   otlp: {{- include "ollyscale-otel.otlpReceiver" (dict "grpc" true) | nindent 4 }}
   {{- if $p.logsCollection.enabled }}
   file_log:
+    # <namespace>_<pod>_<uid>/<container>/<restart count>.log, and the kubelet's latest rotated file
+    # (<n>.log.<yyyymmdd-hhmmss>; older ones are gzipped): lines written before a rotation that
+    # happened while the agent was down are read from there, once (it keeps its file's checkpoint).
     include:
-      - /var/log/pods/*/*/*.log
+      - "/var/log/pods/*/*/*.log"
+      - "/var/log/pods/*/*/*.log.????????-??????"
+    # The agent's own container: its pods are the DaemonSet's, <workload>-<5 characters>, in the release namespace.
     exclude:
-      - {{ printf "/var/log/pods/%s_%s-collector-*/*/*.log" .root.Release.Namespace $v.name | quote }}
+      - {{ printf "/var/log/pods/%s_%s-?????_*/otc-container/*" .root.Release.Namespace (include "ollyscale-otel.agent.service" .root) | quote }}
     start_at: end
     include_file_path: true
     include_file_name: false
+    # A line the kubelet splits (P parts, 16 KiB each) may end a part with a space, which the default trim would drop.
+    preserve_trailing_whitespaces: true
+    # A refused batch (memory_limiter) is retried rather than skipped: its lines are past the checkpoint.
+    retry_on_failure:
+      enabled: true
     operators:
       - type: container
         id: container-parser
@@ -101,6 +113,10 @@ processors:
     override: false
     k8s_api:
       node_from_env_var: K8S_NODE_NAME
+      # Node metadata only: the cluster UID would need read access to the kube-system Namespace.
+      resource_attributes:
+        k8s.cluster.uid:
+          enabled: false
   {{- end }}
   {{- with $resource }}
   resource: {{- nindent 4 . }}
@@ -127,6 +143,10 @@ service:
 {{- if $p.logsCollection.enabled -}}
 {{- $vols = append $vols (dict "name" "varlogpods" "hostPath" (dict "path" "/var/log/pods")) -}}
 {{- $mounts = append $mounts (dict "name" "varlogpods" "mountPath" "/var/log/pods" "readOnly" true) -}}
+{{- /* Where Docker (cri-dockerd) nodes keep the files /var/log/pods links to. */ -}}
+{{- $vols = append $vols (dict "name" "varlibdockercontainers" "hostPath" (dict "path" "/var/lib/docker/containers")) -}}
+{{- $mounts = append $mounts (dict "name" "varlibdockercontainers" "mountPath" "/var/lib/docker/containers" "readOnly" true) -}}
+{{- /* On the node, so a restarted or upgraded agent resumes where it stopped; one per release namespace and agent. */ -}}
 {{- $vols = append $vols (dict "name" "checkpoints" "hostPath" (dict "path" (printf "/var/lib/otelcol/%s-%s" .root.Release.Namespace .values.name) "type" "DirectoryOrCreate")) -}}
 {{- $mounts = append $mounts (dict "name" "checkpoints" "mountPath" "/var/lib/otelcol/checkpoints") -}}
 {{- end -}}
@@ -176,6 +196,7 @@ messages), and for collectors that forward: gateway, gatewayKey.
 */}}
 {{- define "ollyscale-otel.collector.config" -}}
 {{- $cfg := include (printf "ollyscale-otel.%s.config" .component) . | fromYaml -}}
+{{- if and .gateway .gateway.enabled }}{{ include "ollyscale-otel.forwarding" (dict "cfg" $cfg "root" .root "gateway" .gateway) }}{{ end -}}
 {{- /* extraProcessors join the chart's own pipelines (a pipeline named <signal> or <signal>/<name>) after its processors and before batch; a processors list the user's config gives replaces the result whole. */ -}}
 {{- $extra := .values.extraProcessors | default dict -}}
 {{- range $pname, $p := (dig "service" "pipelines" dict $cfg) -}}
@@ -286,15 +307,15 @@ attributes:
 
 {{/*
 Environment of a collector container (a YAML list): GOMEMLIMIT, destination tokens, the user's env.
-Args: root, values, destinations (map or nil), viaGateway (true when a forwarder's destinations are
-the gateway's business, not its own).
+Args: root, values, resources (when not the values' own), destinations (map or nil), viaGateway (true
+when a forwarder's destinations are the gateway's business, not its own).
 */}}
 {{- define "ollyscale-otel.collector.env" -}}
 {{- $env := list -}}
 {{- $user := include "ollyscale-otel.envList" .values.env | fromYamlArray -}}
 {{- $names := list -}}
 {{- range $e := $user }}{{ $names = append $names $e.name }}{{ end -}}
-{{- $limit := include "ollyscale-otel.gomemlimit" .values.resources -}}
+{{- $limit := include "ollyscale-otel.gomemlimit" (.resources | default .values.resources) -}}
 {{- if and $limit (not (has "GOMEMLIMIT" $names)) -}}
 {{- $env = append $env (dict "name" "GOMEMLIMIT" "value" $limit) -}}
 {{- end -}}
@@ -307,20 +328,45 @@ the gateway's business, not its own).
 {{- with concat $env $user }}{{ toYaml . }}{{ else }}[]{{ end -}}
 {{- end -}}
 
-{{/* Volumes or mounts of a collector: its destinations' Secrets and its component's own. Args: destinations, viaGateway, part ("volumes" or "volumeMounts"), extra (YAML list or nil). */}}
+{{/*
+Volumes or mounts of a collector: its component's own, its destinations' Secrets, and for a
+forwarder the gateway's receiver Secrets it presents (see CHART.gatewayClient). Args: destinations,
+viaGateway, gatewayReceivers (a forwarder's gateway `receivers`), part ("volumes" or "volumeMounts"),
+extra (YAML list or nil).
+*/}}
 {{- define "ollyscale-otel.collector.volumes" -}}
-{{- $out := list -}}
-{{- with .extra }}{{ $out = concat $out (fromYamlArray .) }}{{ end -}}
+{{- $secrets := list -}}
 {{- range $name, $d := (ternary dict .destinations (not .destinations | or .viaGateway)) -}}
 {{- if and (dig "enabled" true $d) (dig "tls" "secretName" "" $d) -}}
-{{- if eq $.part "volumes" -}}
-{{- $out = append $out (dict "name" (printf "dest-%s-tls" $name | trunc 63 | trimSuffix "-") "secret" (dict "secretName" $d.tls.secretName)) -}}
-{{- else -}}
-{{- $out = append $out (dict "name" (printf "dest-%s-tls" $name | trunc 63 | trimSuffix "-") "mountPath" (printf "/etc/otelcol/destinations/%s" $name) "readOnly" true) -}}
+{{- $secrets = append $secrets (dict "volume" (printf "dest-%s-tls" $name | trunc 63 | trimSuffix "-") "secret" $d.tls.secretName "path" (printf "/etc/otelcol/destinations/%s" $name)) -}}
 {{- end -}}
 {{- end -}}
+{{- with (and .viaGateway .gatewayReceivers) -}}
+{{- if .tls.enabled }}{{ $secrets = append $secrets (dict "volume" "gateway-tls" "secret" .tls.secretName "path" "/etc/otelcol/gateway-tls") }}{{ end -}}
+{{- with .auth.bearerToken }}{{ if .enabled }}{{ $secrets = append $secrets (dict "volume" "gateway-auth" "secret" .secretName "key" .key "path" "/etc/otelcol/gateway-auth") }}{{ end }}{{ end -}}
 {{- end -}}
+{{- $out := list -}}
+{{- with .extra }}{{ $out = concat $out (fromYamlArray .) }}{{ end -}}
+{{- $out = concat $out (include "ollyscale-otel.secretVolumes" (dict "secrets" $secrets "part" .part) | fromYamlArray) -}}
 {{- if $out }}{{ toYaml $out }}{{ else }}[]{{ end -}}
+{{- end -}}
+
+{{/*
+Secrets mounted read-only as files: volumes (part "volumes") or mounts. A `key` mounts only that
+key, as the file `token`. Args: secrets (list of {volume, secret, path, key?}), part.
+*/}}
+{{- define "ollyscale-otel.secretVolumes" -}}
+{{- $out := list -}}
+{{- range $s := .secrets -}}
+{{- if eq $.part "volumes" -}}
+{{- $secret := dict "secretName" $s.secret -}}
+{{- with $s.key }}{{ $_ := set $secret "items" (list (dict "key" . "path" "token")) }}{{ end -}}
+{{- $out = append $out (dict "name" $s.volume "secret" $secret) -}}
+{{- else -}}
+{{- $out = append $out (dict "name" $s.volume "mountPath" $s.path "readOnly" true) -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
 {{- end -}}
 
 {{- define "ollyscale-otel.destinationTokenEnv" -}}
@@ -329,13 +375,15 @@ the gateway's business, not its own).
 
 {{/*
 Exporters for the enabled destinations and, per signal, the exporters that carry it.
-Args: root, destinations, key. Prints {exporters: {...}, signals: {traces: [...], ...}}.
+Args: root, destinations, key, gateway (true for the gateway's own exporters: only the gateway keeps
+persistent queues). Prints {exporters: {...}, signals: {traces: [...], ...}, persistent: bool}.
 */}}
 {{- define "ollyscale-otel.destinations" -}}
 {{- /* Type -> {exporter, signals}, from generator/components/destination-types.ts. */ -}}
-{{- $types := (fromJson "{\"otlp\":{\"exporter\":\"otlp_grpc\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]},\"otlphttp\":{\"exporter\":\"otlp_http\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]},\"prometheusremotewrite\":{\"exporter\":\"prometheus_remote_write\",\"signals\":[\"metrics\"]},\"debug\":{\"exporter\":\"debug\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]}\u007d") -}}
+{{- $types := (fromJson "{\"otlp\":{\"exporter\":\"otlp_grpc\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]},\"otlphttp\":{\"exporter\":\"otlp_http\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]},\"prometheusremotewrite\":{\"exporter\":\"prometheus_remote_write\",\"signals\":[\"metrics\"]},\"kafka\":{\"exporter\":\"kafka\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]},\"debug\":{\"exporter\":\"debug\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]}\u007d") -}}
 {{- $exporters := dict -}}
 {{- $signals := dict "traces" list "metrics" list "logs" list "profiles" list -}}
+{{- $persistent := false -}}
 {{- range $name, $d := .destinations -}}
 {{- if dig "enabled" true $d -}}
 {{- $where := printf "%sdestinations.%s" $.key $name -}}
@@ -344,6 +392,10 @@ Args: root, destinations, key. Prints {exporters: {...}, signals: {traces: [...]
 {{- $carries := (get $types $type).signals -}}
 {{- $id := printf "%s/%s" (get $types $type).exporter $name -}}
 {{- if and (ne $type "debug") (not $d.endpoint) }}{{ fail (printf "%s.endpoint is required for a destination of type %s" $where $type) }}{{ end -}}
+{{- if dig "sendingQueue" "persistent" false $d -}}
+{{- if not $.gateway }}{{ fail (printf "%s.sendingQueue.persistent: only the gateway keeps queues on disk; enable the gateway (%senabled) or set persistent: false" $where $.key) }}{{ end -}}
+{{- $persistent = true -}}
+{{- end -}}
 {{- $_ := set $exporters $id (include "ollyscale-otel.destinationExporter" (dict "name" $name "destination" $d "type" $type) | fromYaml) -}}
 {{- range $signal := ($d.signals | default (list "traces" "metrics" "logs")) -}}
 {{- if not (has $signal $carries) }}{{ fail (printf "%s.signals: a %s destination cannot carry %s (it carries %s)" $where $type $signal (join ", " $carries)) }}{{ end -}}
@@ -351,13 +403,13 @@ Args: root, destinations, key. Prints {exporters: {...}, signals: {traces: [...]
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- toYaml (dict "exporters" $exporters "signals" $signals) -}}
+{{- toYaml (dict "exporters" $exporters "signals" $signals "persistent" $persistent) -}}
 {{- end -}}
 
 {{/*
 The exporter settings of one enabled destination; nothing for a debug destination. TLS files come
-from the Secret mounted under /etc/otelcol/destinations/<name>, the bearer token from an environment variable.
-Args: name, destination, type.
+from the Secret mounted under /etc/otelcol/destinations/<name>, the bearer token from an environment variable,
+a persistent queue from the file_storage/queue extension. Args: name, destination, type.
 */}}
 {{- define "ollyscale-otel.destinationExporter" -}}
 {{- $d := .destination -}}
@@ -367,8 +419,17 @@ Args: name, destination, type.
 {{- if dig "bearerToken" "secretName" "" $d -}}
 {{- $_ := set $headers "Authorization" (printf "Bearer ${env:%s}" (include "ollyscale-otel.destinationTokenEnv" .name)) -}}
 {{- end -}}
+{{- if eq .type "kafka" }}
+brokers: {{- splitList "," $d.endpoint | compact | toYaml | nindent 2 }}
+{{- /* Every span of a trace in one partition, so one consumer sees whole traces. */}}
+partition_traces_by_id: true
+producer:
+  compression: {{ $d.compression | default "gzip" | quote }}
+{{- else }}
 endpoint: {{ quote $d.endpoint }}
-{{- if or $tls.insecure $tls.insecureSkipVerify $tls.secretName }}
+{{- end }}
+{{- /* Kafka without a tls block is plain text; gRPC and HTTP need insecure said. */}}
+{{- if or (and $tls.insecure (ne .type "kafka")) $tls.insecureSkipVerify $tls.secretName }}
 tls:
   {{- if $tls.insecure }}
   insecure: true
@@ -387,13 +448,18 @@ tls:
 {{- with $headers }}
 headers: {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- if ne .type "prometheusremotewrite" }}
-{{- $queue := $d.sendingQueue | default dict }}
+{{- if not (has .type (list "prometheusremotewrite" "kafka")) }}
 compression: {{ $d.compression | default "gzip" | quote }}
+{{- end }}
+{{- $queue := $d.sendingQueue | default dict }}
+{{- if ne .type "prometheusremotewrite" }}
 sending_queue:
   enabled: {{ dig "enabled" true $queue }}
   {{- with $queue.queueSize }}
   queue_size: {{ int64 . }}
+  {{- end }}
+  {{- if $queue.persistent }}
+  storage: file_storage/queue
   {{- end }}
 {{- end }}
 {{- $retry := $d.retryOnFailure | default dict }}
@@ -409,23 +475,23 @@ retry_on_failure:
 Where a collector that forwards (agent, browser) sends: to the gateway when it is enabled (traces
 through the load_balancing exporter keyed by trace ID against the gateway's headless Service, so
 every span of a trace reaches the same replica; other signals through OTLP to the Service), else
-straight to the gateway's destinations. Args: root, gateway, gatewayKey. Same output as CHART.destinations.
+straight to the gateway's destinations. Args: root, gateway, gatewayKey. Same output as
+CHART.destinations; "ollyscale-otel.forwarding" adds what the exporters authenticate with.
 */}}
 {{- define "ollyscale-otel.forwardExporters" -}}
 {{- if .gateway.enabled -}}
 {{- /* Only the signals some enabled destination of the gateway takes: the gateway has no pipeline for the others. */ -}}
-{{- $taken := (include "ollyscale-otel.destinations" (dict "root" .root "destinations" .gateway.destinations "key" .gatewayKey) | fromYaml).signals -}}
+{{- $taken := (include "ollyscale-otel.destinations" (dict "root" .root "destinations" .gateway.destinations "key" .gatewayKey "gateway" true) | fromYaml).signals -}}
 {{- $otlp := list -}}
 {{- range $s := list "metrics" "logs" "profiles" }}{{ if get $taken $s }}{{ $otlp = append $otlp $s }}{{ end }}{{ end -}}
+{{- $client := include "ollyscale-otel.gatewayClient" (dict "root" .root "gateway" .gateway) | fromYaml -}}
 exporters:
   {{- if not (or $taken.traces $otlp) }} {}{{ end }}
   {{- if $taken.traces }}
   load_balancing/gateway:
     routing_key: traceID
     protocol:
-      otlp:
-        tls:
-          insecure: true
+      otlp: {{- toYaml $client.settings | nindent 8 }}
     resolver:
       dns:
         hostname: {{ include "ollyscale-otel.gateway.headlessHost" .root | quote }}
@@ -434,8 +500,7 @@ exporters:
   {{- if $otlp }}
   otlp_grpc/gateway:
     endpoint: {{ printf "%s:4317" (include "ollyscale-otel.gateway.host" .root) | quote }}
-    tls:
-      insecure: true
+    {{- toYaml $client.settings | nindent 4 }}
   {{- end }}
 signals:
   {{- if $taken.traces }}
@@ -447,6 +512,73 @@ signals:
 {{- else -}}
 {{- include "ollyscale-otel.destinations" (dict "root" .root "destinations" .gateway.destinations "key" .gatewayKey) -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+What forwarding to the gateway adds to a forwarder's generated configuration (changed in place):
+the extensions its exporters authenticate with and, with tenancy, the request metadata kept from
+the receivers through batching so the tenant header reaches the gateway. Args: cfg, root, gateway.
+*/}}
+{{- define "ollyscale-otel.forwarding" -}}
+{{- $cfg := .cfg -}}
+{{- $client := include "ollyscale-otel.gatewayClient" (dict "root" .root "gateway" .gateway) | fromYaml -}}
+{{- if $client.extensions -}}
+{{- $_ := set $cfg "extensions" (merge ($cfg.extensions | default dict) $client.extensions) -}}
+{{- $service := $cfg.service | default dict -}}
+{{- $_ := set $service "extensions" (concat ($service.extensions | default list) (keys $client.extensions | sortAlpha)) -}}
+{{- $_ := set $cfg "service" $service -}}
+{{- end -}}
+{{- if .gateway.tenancy.enabled -}}
+{{- range $id, $r := $cfg.receivers -}}
+{{- if eq (index (splitList "/" $id) 0) "otlp" -}}
+{{- range $proto, $p := $r.protocols }}{{ $_ := set $p "include_metadata" true }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- if hasKey ($cfg.processors | default dict) "batch" -}}
+{{- $_ := set $cfg.processors "batch" (merge (dict "metadata_keys" (list .gateway.tenancy.header)) (get $cfg.processors "batch" | default dict)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+What a sender inside the chart presents to the gateway's receivers: TLS trusting the gateway
+Secret's ca.crt (its tls.crt as client certificate under clientAuth; the name verified is the
+gateway Service's, also when the load balancer dials a replica's IP), the bearer token from the
+mounted Secret, and the tenant header passed on from the request. Args: root, gateway.
+Prints {settings: exporter settings, extensions: {id: config}}.
+*/}}
+{{- define "ollyscale-otel.gatewayClient" -}}
+{{- $r := .gateway.receivers -}}
+{{- $tenancy := .gateway.tenancy -}}
+{{- $extensions := dict -}}
+{{- $auth := "" -}}
+{{- if $r.auth.bearerToken.enabled -}}
+{{- $auth = "bearertokenauth/gateway" -}}
+{{- $_ := set $extensions $auth (dict "filename" "/etc/otelcol/gateway-auth/token") -}}
+{{- end -}}
+{{- if $tenancy.enabled -}}
+{{- $setter := dict "headers" (list (dict "key" $tenancy.header "from_context" $tenancy.header "action" "upsert")) -}}
+{{- with $auth }}{{ $_ := set $setter "additional_auth" . }}{{ end -}}
+{{- $auth = "headers_setter/tenant" -}}
+{{- $_ := set $extensions $auth $setter -}}
+{{- end -}}
+settings:
+  tls:
+    {{- if $r.tls.enabled }}
+    ca_file: "/etc/otelcol/gateway-tls/ca.crt"
+    server_name_override: {{ printf "%s.%s.svc" (include "ollyscale-otel.gateway.service" .root) .root.Release.Namespace | quote }}
+    {{- if $r.tls.clientAuth }}
+    cert_file: "/etc/otelcol/gateway-tls/tls.crt"
+    key_file: "/etc/otelcol/gateway-tls/tls.key"
+    {{- end }}
+    {{- else }}
+    insecure: true
+    {{- end }}
+  {{- with $auth }}
+  auth:
+    authenticator: {{ . }}
+  {{- end }}
+extensions: {{- toYaml $extensions | nindent 2 }}
 {{- end -}}
 
 {{/* Pipelines for the signals that have exporters. Args: receivers, processors (map signal -> list), signals (map signal -> exporters), names (list of signals). */}}
@@ -461,15 +593,31 @@ signals:
 {{- end }}
 {{- end -}}
 
-{{/* The OTLP receiver. Args: grpc (bool), cors (map or nil), maxRequestBodyBytes. */}}
+{{/*
+The OTLP receiver. Args: grpc (bool), cors (map or nil), maxRequestBodyBytes, security (the gateway's
+`receivers`: TLS from its mounted Secret, bearer-token auth), includeMetadata (keep request headers
+for routing).
+*/}}
 {{- define "ollyscale-otel.otlpReceiver" -}}
+{{- $server := dict -}}
+{{- if .includeMetadata }}{{ $_ := set $server "include_metadata" true }}{{ end -}}
+{{- with .security -}}
+{{- if .tls.enabled -}}
+{{- $tls := dict "cert_file" "/etc/otelcol/receiver-tls/tls.crt" "key_file" "/etc/otelcol/receiver-tls/tls.key" -}}
+{{- if .tls.clientAuth }}{{ $_ := set $tls "client_ca_file" "/etc/otelcol/receiver-tls/ca.crt" }}{{ end -}}
+{{- $_ := set $server "tls" $tls -}}
+{{- end -}}
+{{- if .auth.bearerToken.enabled }}{{ $_ := set $server "auth" (dict "authenticator" "bearertokenauth/receivers") }}{{ end -}}
+{{- end -}}
 protocols:
   {{- if .grpc }}
   grpc:
     endpoint: "0.0.0.0:4317"
+    {{- with $server }}{{ toYaml . | nindent 4 }}{{ end }}
   {{- end }}
   http:
     endpoint: "0.0.0.0:4318"
+    {{- with $server }}{{ toYaml . | nindent 4 }}{{ end }}
     {{- with .cors }}
     cors:
       allowed_origins: {{- toYaml .allowedOrigins | nindent 8 }}
@@ -607,9 +755,9 @@ Operator names them (otlp-grpc, otlp-http).
 
 {{/*
 The eBPF agent. Every helper takes the same args: root, values (ebpfAgent), key (their path, for
-messages), agentEnabled, gatewayEnabled, configDir (where the ConfigMap is mounted), name (the
-DaemonSet's and ConfigMap's name), and the engines' pinned images (obiRepository, obiTag,
-telegenRepository, telegenTag).
+messages), agentEnabled, gatewayEnabled, configDir and configFile (where the ConfigMap's file is
+mounted), name (the DaemonSet's and ConfigMap's name), and the engines' pinned images
+(obiRepository, obiTag, telegenRepository, telegenTag).
 
 "ollyscale-otel.ebpf.settings" is the one place where the new keys, the original chart's keys and the
 computed endpoint become the effective settings; every other helper reads them from it.
@@ -624,18 +772,24 @@ computed endpoint become the effective settings; every other helper reads them f
 {{- /* ebpfAgent.config.otlpEndpoint (original chart) overrides the node-local agent. */ -}}
 {{- $endpoint := get $legacyConfig "otlpEndpoint" | default "" -}}
 {{- $computed := not $endpoint -}}
+{{- /*
+The computed endpoint is OTLP/HTTP for OBI and OTLP/gRPC for Telegen: Telegen 3.0.0 turns its eBPF
+traces and metrics on from exports.otlp.grpc only (pipeline.go). An explicit endpoint on the gRPC
+port is gRPC.
+*/ -}}
+{{- $grpc := ternary (not $obi) (regexMatch ":4317/?$" $endpoint) $computed -}}
 {{- if $computed -}}
-{{- $endpoint = include "ollyscale-otel.otlpEndpoint" (dict "root" .root "override" "" "agentEnabled" .agentEnabled "gatewayEnabled" .gatewayEnabled "key" (printf "%sconfig.otlpEndpoint" .key)) -}}
+{{- $endpoint = include "ollyscale-otel.otlpEndpoint" (dict "root" .root "override" "" "agentEnabled" .agentEnabled "gatewayEnabled" .gatewayEnabled "key" (printf "%sconfig.otlpEndpoint" .key) "grpc" $grpc) -}}
 {{- end -}}
-{{- $s := dict "engine" $engine "image" (include "ollyscale-otel.image" (dict "root" .root "image" $image)) "endpoint" $endpoint "computed" $computed -}}
-{{- /* The computed endpoint is OTLP/HTTP; an explicit one on the gRPC port is gRPC. */ -}}
-{{- $_ := set $s "grpc" (and (not $computed) (regexMatch ":4317/?$" $endpoint)) -}}
+{{- $s := dict "engine" $engine "image" (include "ollyscale-otel.image" (dict "root" .root "image" $image)) "endpoint" $endpoint "computed" $computed "grpc" $grpc -}}
 {{- $_ := set $s "privileged" (or $v.privileged (get $legacySecurity "privileged" | default false)) -}}
 {{- $_ := set $s "contextPropagation" $v.contextPropagation.enabled -}}
 {{- $_ := set $s "openPorts" ($v.openPorts | default (get $legacyConfig "openPorts") | default "" | toString) -}}
 {{- $_ := set $s "serviceName" (get $legacyConfig "serviceName" | default "") -}}
 {{- $_ := set $s "runAsUser" (get $legacySecurity "runAsUser" | default 0 | int64) -}}
-{{- if hasKey $legacySecurity "readOnlyRootFilesystem" }}{{ $_ := set $s "readOnlyRootFilesystem" $legacySecurity.readOnlyRootFilesystem }}{{ end -}}
+{{- /* Telegen writes nothing to its own filesystem with the chart's config file. */ -}}
+{{- if hasKey $legacySecurity "readOnlyRootFilesystem" }}{{ $_ := set $s "readOnlyRootFilesystem" $legacySecurity.readOnlyRootFilesystem }}
+{{- else if not $obi }}{{ $_ := set $s "readOnlyRootFilesystem" true }}{{ end -}}
 {{- toYaml $s -}}
 {{- end -}}
 
@@ -647,8 +801,7 @@ computed endpoint become the effective settings; every other helper reads them f
 The engine's config file. Discovery: the processes listening on `openPorts`, else every Kubernetes
 workload; never this release's collectors (the Operator's collector pods, and every pod the chart
 renders itself, this agent included) nor the agents' own binaries. OBI reads its endpoint and
-Kubernetes settings from the environment ("ollyscale-otel.ebpf.env"); Telegen reads everything from here,
-its OTLP settings under exports.otlp.{grpc,http} (it ignores a top-level `otlp:` block).
+Kubernetes settings from the environment ("ollyscale-otel.ebpf.env"); Telegen reads everything from here.
 */}}
 {{- define "ollyscale-otel.ebpf.configFile" -}}
 {{- $s := include "ollyscale-otel.ebpf.settings" . | fromYaml -}}
@@ -656,25 +809,75 @@ its OTLP settings under exports.otlp.{grpc,http} (it ignores a top-level `otlp:`
 {{- $operatorCollectors := dict "app.kubernetes.io/managed-by" "opentelemetry-operator" "app.kubernetes.io/component" "opentelemetry-collector" -}}
 {{- $release := dict "app.kubernetes.io/name" (include "ollyscale-otel.name" .root) "app.kubernetes.io/instance" .root.Release.Name -}}
 {{- $exclude := list (dict "k8s_namespace" $ns "k8s_pod_labels" $operatorCollectors) (dict "k8s_namespace" $ns "k8s_pod_labels" $release) (dict "exe_path" "{*ebpf-instrument,*telegen}") -}}
-{{- $instrument := list (dict "k8s_namespace" "*") -}}
-{{- with $s.openPorts }}{{ $instrument = list (dict "open_ports" .) }}{{ end -}}
-{{- $discovery := dict "instrument" $instrument "exclude_instrument" $exclude -}}
+{{- $entry := dict "k8s_namespace" "*" -}}
+{{- with $s.openPorts }}{{ $entry = dict "open_ports" . }}{{ end -}}
+{{- $discovery := dict "instrument" (list $entry) "exclude_instrument" $exclude -}}
 {{- if eq $s.engine "obi" -}}
 {{- toYaml (dict "discovery" $discovery) -}}
 {{- else -}}
-{{- $insecure := not (hasPrefix "https://" $s.endpoint) -}}
-{{- $otlp := dict "grpc" (dict "enabled" false) "http" (dict "enabled" true "endpoint" $s.endpoint "insecure" $insecure "traces_path" "/v1/traces" "metrics_path" "/v1/metrics" "logs_path" "/v1/logs") -}}
-{{- if $s.grpc -}}
-{{- $otlp = dict "grpc" (dict "enabled" true "endpoint" (regexReplaceAll "^https?://" $s.endpoint "") "insecure" $insecure) "http" (dict "enabled" false) -}}
-{{- end -}}
-{{- $ebpf := dict "enabled" true "discovery" $discovery -}}
-{{- if $s.contextPropagation }}{{ $_ := set $ebpf "tracer" (dict "context_propagation" "all") }}{{ end -}}
-{{- toYaml (dict "ebpf" $ebpf "kubernetes" (dict "enable" true) "pipelines" (dict "traces" (dict "enabled" true)) "exports" (dict "otlp" $otlp)) -}}
+{{- /* Telegen names what an entry matches by its `name` (OBI takes OTEL_SERVICE_NAME). */ -}}
+{{- with $s.serviceName }}{{ $_ := set $entry "name" . }}{{ end -}}
+{{- include "ollyscale-otel.ebpf.telegenConfig" (dict "root" .root "key" .key "s" $s "discovery" $discovery) -}}
 {{- end -}}
 {{- end -}}
 
+{{/*
+Telegen's config file, as Telegen 3.0.0 reads it (internal/config.Config; test/reference/telegen-3.0.0
+lists its keys, and test/ebpf-telegen.test.ts checks every key written here against them, since
+Telegen ignores a key it does not know): eBPF instrumentation with Kubernetes metadata, exporting
+through exports.otlp, kube_metrics off. Args: root, key, s (the settings), discovery.
+*/}}
+{{- define "ollyscale-otel.ebpf.telegenConfig" -}}
+{{- $s := .s -}}
+{{- $clusterName := .root.Values.global.clusterName | default "" -}}
+{{- /* Telegen expands $NAME in its whole config file (os.ExpandEnv) and has no escape for "$". */ -}}
+{{- range $key, $value := dict (printf "%sconfig.serviceName" .key) $s.serviceName "global.clusterName" $clusterName -}}
+{{- if contains "$" $value -}}
+{{- fail (printf "%s: Telegen expands $NAME in its config file, so %q cannot reach it; leave out the \"$\"" $key $value) -}}
+{{- end -}}
+{{- end -}}
+{{- $ebpf := dict "enabled" true "discovery" (merge .discovery (fromJson "{\"exclude_otel_instrumented_services\":true,\"default_otlp_grpc_port\":4317,\"min_process_age\":\"5s\",\"default_exclude_instrument\":[{\"exe_path\":\"{*telegen,*alloy,*ebpf-instrument,*otelcol,*otelcol-contrib,*otelcol-contrib[!/]*}\"},{\"k8s_namespace\":\"{kube-system,kube-node-lease,local-path-storage,grafana-alloy,cert-manager,monitoring,gke-connect,gke-gmp-system,gke-managed-cim,gke-managed-filestorecsi,gke-managed-metrics-server,gke-managed-system,gke-system,gke-managed-volumepopulator,gatekeeper-system}\"}]}")) -}}
+{{- if $s.contextPropagation }}{{ $_ := set $ebpf "tracer" (dict "context_propagation" "all") }}{{ end -}}
+{{- /*
+Over OTLP/HTTP Telegen runs its eBPF traces and metrics only when their own endpoints are set; it
+sends them through exports.otlp.http all the same (pipeline.go, buildOBIConfig).
+*/ -}}
+{{- if not $s.grpc -}}
+{{- $_ := set $ebpf "otel_traces_export" (dict "endpoint" $s.endpoint) -}}
+{{- $_ := set $ebpf "otel_metrics_export" (dict "endpoint" $s.endpoint) -}}
+{{- end -}}
+{{- $kubernetes := dict "enable" true -}}
+{{- with $clusterName }}{{ $_ := set $kubernetes "cluster_name" . }}{{ end -}}
+{{- $exports := dict "otlp" (include "ollyscale-otel.ebpf.telegenOtlp" . | fromYaml) -}}
+{{- toYaml (dict "ebpf" $ebpf "exports" $exports "kubernetes" $kubernetes "kube_metrics" (dict "enabled" false "auto_detect" false)) -}}
+{{- end -}}
+
+{{/*
+Telegen's exports.otlp: one of grpc and http, to host:port (Telegen adds the scheme and the signal
+paths itself; given a scheme or a path it would send to a wrong URL). Plain OTLP unless the
+endpoint is https://. Over HTTP only logs_path: its traces exporter appends /v1/traces to
+traces_path too, and it has no metrics path. Args: key, s (the settings).
+*/}}
+{{- define "ollyscale-otel.ebpf.telegenOtlp" -}}
+{{- $s := .s -}}
+{{- $address := regexReplaceAll "^https?://" $s.endpoint "" -}}
+{{- $hostPort := regexFind "^[^/]+" $address -}}
+{{- if trimPrefix $hostPort $address | trimSuffix "/" -}}
+{{- fail (printf "%sconfig.otlpEndpoint: Telegen sends OTLP to host:port and the standard paths, so an endpoint with a path (%s) is not possible with engine telegen" .key $s.endpoint) -}}
+{{- end -}}
+{{- $tls := hasPrefix "https://" $s.endpoint -}}
+{{- $target := dict "enabled" true "endpoint" $hostPort "insecure" (not $tls) -}}
+{{- $otlp := dict "grpc" $target "http" (dict "enabled" false) -}}
+{{- if not $s.grpc -}}
+{{- $_ := set $target "logs_path" "/v1/logs" -}}
+{{- $otlp = dict "grpc" (dict "enabled" false) "http" $target -}}
+{{- end -}}
+{{- if $tls }}{{ $_ := set $otlp "tls" (dict "enable" true) }}{{ end -}}
+{{- toYaml $otlp -}}
+{{- end -}}
+
 {{- define "ollyscale-otel.ebpf.configData" -}}
-{{- toYaml (dict "config.yaml" (include "ollyscale-otel.ebpf.configFile" .)) -}}
+{{- toYaml (dict .configFile (include "ollyscale-otel.ebpf.configFile" .)) -}}
 {{- end -}}
 
 {{/* Pod annotations: the user's, and a checksum that rolls the pods when the config changes. */}}
@@ -692,8 +895,8 @@ its OTLP settings under exports.otlp.{grpc,http} (it ignores a top-level `otlp:`
 {{- $env = append $env (dict "name" "OTEL_EXPORTER_OTLP_ENDPOINT" "value" $s.endpoint) -}}
 {{- /* OBI guesses gRPC from port 4317 and HTTP otherwise; the computed endpoint is HTTP. */ -}}
 {{- if $s.computed }}{{ $env = append $env (dict "name" "OTEL_EXPORTER_OTLP_PROTOCOL" "value" "http/protobuf") }}{{ end -}}
-{{- end -}}
 {{- with $s.serviceName }}{{ $env = append $env (dict "name" "OTEL_SERVICE_NAME" "value" .) }}{{ end -}}
+{{- end -}}
 {{- toYaml $env -}}
 {{- end -}}
 
@@ -707,15 +910,20 @@ or a privileged container. Context propagation rewrites traffic (NET_ADMIN).
 {{- if $s.privileged -}}
 {{- $_ := set $sc "privileged" true -}}
 {{- else -}}
-{{- $caps := list "BPF" "SYS_PTRACE" "NET_RAW" "CHECKPOINT_RESTORE" "DAC_READ_SEARCH" "PERFMON" -}}
-{{- if $s.contextPropagation }}{{ $caps = append $caps "NET_ADMIN" }}{{ end -}}
+{{- $caps := (fromJsonArray "[\"BPF\",\"SYS_PTRACE\",\"NET_RAW\",\"CHECKPOINT_RESTORE\",\"DAC_READ_SEARCH\",\"PERFMON\"]") -}}
+{{- if $s.contextPropagation }}{{ $caps = concat $caps (fromJsonArray "[\"NET_ADMIN\"]") }}{{ end -}}
 {{- $_ := set $sc "capabilities" (dict "add" $caps "drop" (list "ALL")) -}}
 {{- end -}}
 {{- if hasKey $s "readOnlyRootFilesystem" }}{{ $_ := set $sc "readOnlyRootFilesystem" $s.readOnlyRootFilesystem }}{{ end -}}
 {{- toYaml $sc -}}
 {{- end -}}
 
-{{/* Volumes or their mounts (part: "volumes" or "volumeMounts"): the config, cgroups (read-only), tracefs for context propagation. */}}
+{{/*
+Volumes or their mounts (part: "volumes" or "volumeMounts"): the config and the cgroup hierarchy
+(where the engines attach their socket programs) read-only; tracefs for context propagation, writable
+(probes are created through it where the kernel cannot attach them otherwise). Telegen needs no
+other host path: it reads processes through the host PID namespace's /proc.
+*/}}
 {{- define "ollyscale-otel.ebpf.volumes" -}}
 {{- $s := include "ollyscale-otel.ebpf.settings" . | fromYaml -}}
 {{- $vols := list (dict "name" "config" "configMap" (dict "name" .name)) (dict "name" "cgroup" "hostPath" (dict "path" "/sys/fs/cgroup" "type" "Directory")) -}}
@@ -746,9 +954,11 @@ values as "ollyscale-otel.ebpf.notes" (called with the root context). Same args 
 {{- if $s.contextPropagation }}{{ $mode = printf "%s, context propagation on" $mode }}{{ end -}}
 {{- $lines = append $lines (printf "eBPF agent (%s, %s): DaemonSet %s, %s." $s.engine $s.image .name $mode) -}}
 {{- $what := ternary (printf "the processes listening on %s" $s.openPorts) "every Kubernetes workload except this release's collectors and itself" (ne $s.openPorts "") -}}
-{{- $lines = append $lines (printf "It instruments %s and exports OTLP/%s to %s" $what (ternary "gRPC" "HTTP" $s.grpc) $s.endpoint) -}}
+{{- /* Telegen is given host:port (see "ollyscale-otel.ebpf.telegenOtlp"). */ -}}
+{{- $target := ternary $s.endpoint (regexReplaceAll "^https?://" $s.endpoint "") (eq $s.engine "obi") -}}
+{{- $lines = append $lines (printf "It instruments %s and exports OTLP/%s to %s" $what (ternary "gRPC" "HTTP" $s.grpc) $target) -}}
 {{- end -}}
-{{- $legacy := dict "podSecurityContext.hostPID" "no effect, the agent always runs with hostPID: true" "securityContext.privileged" (printf "use %sprivileged (applied)" .key) "securityContext.runAsUser" "applied to the container as given" "securityContext.readOnlyRootFilesystem" "applied to the container as given" "config.otlpEndpoint" "applied, it overrides the node-local agent endpoint" "config.openPorts" (printf "use %sopenPorts (applied when that is empty)" .key) "config.serviceName" "applied as OTEL_SERVICE_NAME" -}}
+{{- $legacy := dict "podSecurityContext.hostPID" "no effect, the agent always runs with hostPID: true" "securityContext.privileged" (printf "use %sprivileged (applied)" .key) "securityContext.runAsUser" "applied to the container as given" "securityContext.readOnlyRootFilesystem" "applied to the container as given" "config.otlpEndpoint" "applied, it overrides the node-local agent endpoint" "config.openPorts" (printf "use %sopenPorts (applied when that is empty)" .key) "config.serviceName" "applied, it names the instrumented services" -}}
 {{- range $path, $msg := $legacy -}}
 {{- $parts := splitList "." $path -}}
 {{- $block := get $v (first $parts) | default dict -}}
@@ -790,41 +1000,47 @@ the same list. Values become strings (whole numbers without an exponent). Arg: t
 {{- end -}}
 
 {{/*
-The gateway's generated collector configuration: OTLP in; memory limiter, Kubernetes attributes,
-resource attributes, health-check filtering, tail sampling and batching; the destinations out.
+The gateway's processors: their definitions and, per signal, the chain each pipeline runs. Stage
+"all": the gateway alone does everything; with the Kafka buffer the gateway does "ingest" (what
+needs the sender's connection: Kubernetes attributes) and its consumer does "process" (attributes,
+transform, health-check filtering, tail sampling). Every chain starts with the memory limiter (with
+a memory limit) and ends with batch; profiles pass the limiter only (the other processors carry no
+profiles in this release). Args: root, values, key, stage, resources (of the collector running it).
+Prints {processors: {...}, chains: {traces: [...], metrics, logs, profiles}}.
 */}}
-{{- define "ollyscale-otel.gateway.config" -}}
+{{- define "ollyscale-otel.gateway.processing" -}}
 {{- $v := .values -}}
-{{- $limiter := include "ollyscale-otel.memoryLimiter" $v -}}
-{{- $resource := include "ollyscale-otel.resourceAttributes" (dict "root" .root "attributes" $v.processing.resourceAttributes) -}}
+{{- $ingest := ne .stage "process" -}}
+{{- $process := ne .stage "ingest" -}}
+{{- $limiter := include "ollyscale-otel.memoryLimiter" (dict "resources" .resources) -}}
+{{- $k8s := and $ingest $v.presets.kubernetesAttributes.enabled -}}
+{{- $resource := ternary (include "ollyscale-otel.resourceAttributes" (dict "root" .root "attributes" $v.processing.resourceAttributes)) "" $process -}}
 {{- $transform := $v.processing.transform | default dict -}}
-{{- $transforming := or $transform.traceStatements $transform.metricStatements $transform.logStatements -}}
-{{- $healthChecks := $v.processing.dropHealthChecks -}}
+{{- $transforming := and $process (or $transform.traceStatements $transform.metricStatements $transform.logStatements) -}}
+{{- $healthChecks := and $process $v.processing.dropHealthChecks.enabled -}}
 {{- $sampling := $v.tailSampling -}}
+{{- $sampled := and $process $sampling.enabled -}}
 {{- $policies := list -}}
-{{- if $sampling.enabled -}}
+{{- if $sampled -}}
 {{- range $name, $p := $sampling.policies }}{{ if dig "enabled" true $p }}{{ $policies = append $policies $name }}{{ end }}{{ end -}}
 {{- if not $policies }}{{ fail (printf "%stailSampling.policies: every policy is disabled; set %stailSampling.enabled: false to keep every trace" .key .key) }}{{ end -}}
 {{- end -}}
-{{- /* Processors of every signal, in this order; traces then drop health checks and are sampled, before batching. */ -}}
 {{- $chain := list -}}
 {{- if $limiter }}{{ $chain = append $chain "memory_limiter" }}{{ end -}}
-{{- if $v.presets.kubernetesAttributes.enabled }}{{ $chain = append $chain "k8s_attributes" }}{{ end -}}
+{{- if $k8s }}{{ $chain = append $chain "k8s_attributes" }}{{ end -}}
 {{- if $resource }}{{ $chain = append $chain "resource" }}{{ end -}}
 {{- if $transforming }}{{ $chain = append $chain "transform" }}{{ end -}}
 {{- $traces := $chain -}}
-{{- if $healthChecks.enabled }}{{ $traces = append $traces "filter/health-checks" }}{{ end -}}
-{{- if $sampling.enabled }}{{ $traces = append $traces "tail_sampling" }}{{ end -}}
-{{- $out := include "ollyscale-otel.destinations" (dict "root" .root "destinations" $v.destinations "key" .key) | fromYaml -}}
-{{- $receivers := dict "traces" (list "otlp") "metrics" (list "otlp") "logs" (list "otlp") -}}
-{{- $chains := dict "traces" (append $traces "batch") "metrics" (append $chain "batch") "logs" (append $chain "batch") -}}
-{{- $pipelines := include "ollyscale-otel.pipelines" (dict "receivers" $receivers "processors" $chains "signals" $out.signals "names" (list "traces" "metrics" "logs")) | fromYaml -}}
-{{- if not $pipelines }}{{ fail (printf "%sdestinations: no enabled destination; the gateway needs at least one" .key) }}{{ end -}}
-receivers:
-  otlp: {{- include "ollyscale-otel.otlpReceiver" (dict "grpc" true) | nindent 4 }}
+{{- if $healthChecks }}{{ $traces = append $traces "filter/health-checks" }}{{ end -}}
+{{- if $sampled }}{{ $traces = append $traces "tail_sampling" }}{{ end -}}
+chains:
+  traces: {{ append $traces "batch" | toJson }}
+  metrics: {{ append $chain "batch" | toJson }}
+  logs: {{ append $chain "batch" | toJson }}
+  profiles: {{ ternary (list "memory_limiter") list (not (empty $limiter)) | toJson }}
 processors:
   {{- with $limiter }}{{ nindent 2 . }}{{ end }}
-  {{- if $v.presets.kubernetesAttributes.enabled }}
+  {{- if $k8s }}
   {{- /* Spans forwarded by the agent already carry k8s.pod.uid; direct senders are matched by connection. */}}
   k8s_attributes:
     passthrough: false
@@ -854,16 +1070,16 @@ processors:
     log_statements: {{- toYaml . | nindent 6 }}
     {{- end }}
   {{- end }}
-  {{- if $healthChecks.enabled }}
+  {{- if $healthChecks }}
   filter/health-checks:
     error_mode: ignore
     traces:
       span:
         {{- range $attr := list "url.path" "http.target" "http.route" }}
-        - {{ printf "IsMatch(attributes[%q], %q)" $attr $healthChecks.pathPattern | quote }}
+        - {{ printf "IsMatch(attributes[%q], %q)" $attr $v.processing.dropHealthChecks.pathPattern | quote }}
         {{- end }}
   {{- end }}
-  {{- if $sampling.enabled }}
+  {{- if $sampled }}
   tail_sampling:
     decision_wait: {{ quote $sampling.decisionWait }}
     num_traces: {{ int64 $sampling.numTraces }}
@@ -875,18 +1091,283 @@ processors:
       {{- end }}
   {{- end }}
   batch: {}
-exporters: {{- toYaml $out.exporters | nindent 2 }}
+{{- end -}}
+
+{{/*
+The gateway's generated collector configuration: OTLP in (TLS, bearer-token auth and request
+metadata as its `receivers` and `tenancy` say); the processing of "ollyscale-otel.gateway.processing"; out
+to the destinations, through the tenants' routing connectors, or into the Kafka buffer.
+*/}}
+{{- define "ollyscale-otel.gateway.config" -}}
+{{- $v := .values -}}
+{{- $kafka := $v.kafka.enabled -}}
+{{- if and $kafka $v.tenancy.enabled }}{{ fail (printf "%skafka and %stenancy cannot both be enabled: request metadata (the tenant) does not travel through Kafka" .key .key) }}{{ end -}}
+{{- $processing := include "ollyscale-otel.gateway.processing" (dict "root" .root "values" $v "key" .key "stage" (ternary "ingest" "all" $kafka) "resources" $v.resources) | fromYaml -}}
+{{- $chains := $processing.chains -}}
+{{- $out := include "ollyscale-otel.destinations" (dict "root" .root "destinations" $v.destinations "key" .key "gateway" true) | fromYaml -}}
+{{- $names := list "traces" "metrics" "logs" -}}
+{{- if .root.Values.profiles.enabled }}{{ $names = append $names "profiles" }}{{ end -}}
+{{- $receivers := dict -}}
+{{- range $s := $names }}{{ $_ := set $receivers $s (list "otlp") }}{{ end -}}
+{{- $exporters := $out.exporters -}}
+{{- $signals := $out.signals -}}
+{{- if and $kafka $out.persistent }}{{ fail (printf "%sdestinations: sendingQueue.persistent is for a gateway without the Kafka buffer (%skafka.enabled), which already keeps what the gateway accepted" .key .key) }}{{ end -}}
+{{- if $kafka -}}
+{{- /* The buffer takes the signals some destination takes; profiles go straight to their destinations. */ -}}
+{{- $exporters = dict "kafka/buffer" (include "ollyscale-otel.gateway.kafkaExporter" $v.kafka | fromYaml) -}}
+{{- range $s := list "traces" "metrics" "logs" }}{{ if get $signals $s }}{{ $_ := set $signals $s (list "kafka/buffer") }}{{ end }}{{ end -}}
+{{- with $signals.profiles }}{{ range $id := . }}{{ $_ := set $exporters $id (get $out.exporters $id) }}{{ end }}{{ end -}}
+{{- end -}}
+{{- $pipelines := dict -}}
+{{- if $v.tenancy.enabled -}}
+{{- $pipelines = include "ollyscale-otel.gateway.tenantPipelines" (dict "values" $v "key" .key "out" $out "names" $names "processors" $chains) | fromYaml -}}
+{{- else -}}
+{{- $pipelines = include "ollyscale-otel.pipelines" (dict "receivers" $receivers "processors" $chains "signals" $signals "names" $names) | fromYaml -}}
+{{- end -}}
+{{- if not $pipelines }}{{ fail (printf "%sdestinations: no enabled destination; the gateway needs at least one" .key) }}{{ end -}}
+{{- $security := $v.receivers -}}
+{{- $persistent := $out.persistent -}}
+{{- $extensions := list -}}
+{{- if $v.opamp.enabled }}{{ $extensions = append $extensions "opamp" }}{{ end -}}
+{{- if $security.auth.bearerToken.enabled }}{{ $extensions = append $extensions "bearertokenauth/receivers" }}{{ end -}}
+{{- if $persistent }}{{ $extensions = append $extensions "file_storage/queue" }}{{ end -}}
+receivers:
+  otlp: {{- include "ollyscale-otel.otlpReceiver" (dict "grpc" true "security" $security "includeMetadata" $v.tenancy.enabled) | nindent 4 }}
+processors: {{- toYaml $processing.processors | nindent 2 }}
+exporters:
+  {{- toYaml $exporters | nindent 2 }}
+  {{- if $v.tenancy.enabled }}
+  {{- /* Where a tenant's signal goes when none of its destinations carries it. */}}
+  nop: {}
+  {{- end }}
+{{- if $v.tenancy.enabled }}
+connectors:
+  {{- include "ollyscale-otel.gateway.routing" (dict "values" $v "pipelines" $pipelines "names" $names) | nindent 2 }}
+{{- end }}
 extensions:
+  {{- if not $extensions }} {}{{ end }}
   {{- if $v.opamp.enabled }}
   opamp:
     server:
       ws:
         endpoint: {{ quote $v.opamp.endpoint }}
-  {{- else }} {}
+  {{- end }}
+  {{- if $security.auth.bearerToken.enabled }}
+  bearertokenauth/receivers:
+    filename: "/etc/otelcol/receiver-auth/token"
+  {{- end }}
+  {{- if $persistent }}
+  file_storage/queue:
+    directory: "/var/lib/otelcol/queue"
+    create_directory: true
   {{- end }}
 service:
-  extensions: {{ if $v.opamp.enabled }}[opamp]{{ else }}[]{{ end }}
+  extensions: {{ toJson $extensions }}
   pipelines: {{- toYaml $pipelines | nindent 4 }}
+{{- end -}}
+
+{{/* The gateway's exporter into the Kafka buffer: every signal on its topic, each trace on one partition (keyed by trace ID). Args: the `kafka` values. */}}
+{{- define "ollyscale-otel.gateway.kafkaExporter" -}}
+brokers: {{- toYaml .brokers | nindent 2 }}
+{{- range $s := list "traces" "metrics" "logs" }}
+{{ $s }}:
+  topic: {{ get $.topics $s | quote }}
+  encoding: {{ quote $.encoding }}
+{{- end }}
+partition_traces_by_id: true
+sending_queue:
+  enabled: true
+retry_on_failure:
+  enabled: true
+{{- end -}}
+
+{{/*
+The Kafka consumer's generated configuration: the buffer's topics in (one consumer group, so the
+replicas share the partitions and each trace, on one partition, reaches one replica whole); the
+gateway's "process" stage; the destinations out. Args: root, values (the gateway's), key.
+*/}}
+{{- define "ollyscale-otel.kafka-consumer.config" -}}
+{{- $v := .values -}}
+{{- $k := $v.kafka -}}
+{{- $processing := include "ollyscale-otel.gateway.processing" (dict "root" .root "values" $v "key" .key "stage" "process" "resources" $k.consumer.resources) | fromYaml -}}
+{{- /* "gateway": the destinations are the gateway's (a persistent queue among them is refused by the gateway's config). */ -}}
+{{- $out := include "ollyscale-otel.destinations" (dict "root" .root "destinations" $v.destinations "key" .key "gateway" true) | fromYaml -}}
+{{- $receivers := dict "traces" (list "kafka") "metrics" (list "kafka") "logs" (list "kafka") -}}
+{{- $pipelines := include "ollyscale-otel.pipelines" (dict "receivers" $receivers "processors" $processing.chains "signals" $out.signals "names" (list "traces" "metrics" "logs")) | fromYaml -}}
+receivers:
+  kafka:
+    brokers: {{- toYaml $k.brokers | nindent 6 }}
+    group_id: {{ printf "%s-kafka-consumer" $v.name | quote }}
+    initial_offset: earliest
+    {{- range $s := list "traces" "metrics" "logs" }}
+    {{ $s }}:
+      topics: [{{ get $k.topics $s | quote }}]
+      encoding: {{ quote $k.encoding }}
+    {{- end }}
+processors: {{- toYaml $processing.processors | nindent 2 }}
+exporters: {{- toYaml $out.exporters | nindent 2 }}
+service:
+  pipelines: {{- toYaml $pipelines | nindent 4 }}
+{{- end -}}
+
+{{/*
+Pipelines under tenancy, per signal: `<signal>` receives and hands everything to the routing
+connector `routing/<signal>`; `<signal>/tenant-<name>` processes and exports a tenant's telemetry to
+its destinations that carry the signal (`<signal>/drop`, the nop exporter, when none does);
+`<signal>/default` takes unknown tenants to defaultDestinations (none: they are dropped).
+Args: values, key, out (CHART.destinations), names (signals), processors (signal -> full chain).
+*/}}
+{{- define "ollyscale-otel.gateway.tenantPipelines" -}}
+{{- $t := .values.tenancy -}}
+{{- $where := printf "%stenancy" .key -}}
+{{- range $name, $tenant := $t.tenants -}}
+{{- range $d := $tenant.destinations -}}
+{{- if not (hasKey $.values.destinations $d) }}{{ fail (printf "%s.tenants.%s.destinations: %q is not defined under %sdestinations (defined: %s)" $where $name $d $.key (keys $.values.destinations | sortAlpha | join ", ")) }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- range $d := $t.defaultDestinations -}}
+{{- if not (hasKey $.values.destinations $d) }}{{ fail (printf "%s.defaultDestinations: %q is not defined under %sdestinations (defined: %s)" $where $d $.key (keys $.values.destinations | sortAlpha | join ", ")) }}{{ end -}}
+{{- end -}}
+{{- $enabled := list -}}
+{{- range $name, $tenant := $t.tenants }}{{ if dig "enabled" true $tenant }}{{ $enabled = append $enabled $name }}{{ end }}{{ end -}}
+{{- if not $enabled }}{{ fail (printf "%s.tenants: no enabled tenant; add one (name: {destinations: [...]}) or set %s.enabled: false" $where $where) }}{{ end -}}
+{{- $pipelines := dict -}}
+{{- range $s := .names -}}
+{{- with get $.out.signals $s -}}
+{{- $carriers := . -}}
+{{- $chain := get $.processors $s -}}
+{{- $head := ternary (list "memory_limiter") list (has "memory_limiter" $chain) -}}
+{{- $rest := without $chain "memory_limiter" -}}
+{{- $_ := set $pipelines $s (dict "receivers" (list "otlp") "processors" $head "exporters" (list (printf "routing/%s" $s))) -}}
+{{- $lists := dict -}}
+{{- range $name, $tenant := $t.tenants }}{{ if dig "enabled" true $tenant }}{{ $_ := set $lists (printf "tenant-%s" $name) $tenant.destinations }}{{ end }}{{ end -}}
+{{- $_ := set $lists "default" $t.defaultDestinations -}}
+{{- range $suffix, $dests := $lists -}}
+{{- $exporters := list -}}
+{{- range $id := $carriers }}{{ if has (index (splitList "/" $id) 1) $dests }}{{ $exporters = append $exporters $id }}{{ end }}{{ end -}}
+{{- if $exporters -}}
+{{- $_ := set $pipelines (printf "%s/%s" $s $suffix) (dict "receivers" (list (printf "routing/%s" $s)) "processors" $rest "exporters" $exporters) -}}
+{{- else if ne $suffix "default" -}}
+{{- $_ := set $pipelines (printf "%s/drop" $s) (dict "receivers" (list (printf "routing/%s" $s)) "exporters" (list "nop")) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $pipelines -}}
+{{- end -}}
+
+{{/*
+The routing connectors of tenancy: per signal, a table routing each enabled tenant's header value
+to its pipeline (or the drop pipeline), unknown tenants to the default pipeline if there is one.
+Args: values, pipelines, names.
+*/}}
+{{- define "ollyscale-otel.gateway.routing" -}}
+{{- $t := .values.tenancy -}}
+{{- range $s := .names -}}
+{{- if hasKey $.pipelines $s }}
+routing/{{ $s }}:
+  {{- if hasKey $.pipelines (printf "%s/default" $s) }}
+  default_pipelines: [{{ $s }}/default]
+  {{- end }}
+  table:
+    {{- range $name, $tenant := $t.tenants }}
+    {{- if dig "enabled" true $tenant }}
+    {{- $own := printf "%s/tenant-%s" $s $name }}
+    - condition: {{ printf "otelcol.client.metadata[%q][0] == %q" $t.header $name | quote }}
+      pipelines: [{{ ternary $own (printf "%s/drop" $s) (hasKey $.pipelines $own) }}]
+    {{- end }}
+    {{- end }}
+{{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/* Volumes or mounts of the gateway: its receivers' Secrets and the persistent queue. Args: root, values, part. */}}
+{{- define "ollyscale-otel.gateway.volumes" -}}
+{{- $r := .values.receivers -}}
+{{- $secrets := list -}}
+{{- if $r.tls.enabled }}{{ $secrets = append $secrets (dict "volume" "receiver-tls" "secret" $r.tls.secretName "path" "/etc/otelcol/receiver-tls") }}{{ end -}}
+{{- with $r.auth.bearerToken }}{{ if .enabled }}{{ $secrets = append $secrets (dict "volume" "receiver-auth" "secret" .secretName "key" .key "path" "/etc/otelcol/receiver-auth") }}{{ end }}{{ end -}}
+{{- $out := include "ollyscale-otel.secretVolumes" (dict "secrets" $secrets "part" .part) | fromYamlArray -}}
+{{- /* The queue's volume is the StatefulSet's claim template (see the runtimes); only its mount is here. */ -}}
+{{- if and (eq .part "volumeMounts") (include "ollyscale-otel.gateway.persistent" .) }}{{ $out = append $out (dict "name" "queue" "mountPath" "/var/lib/otelcol/queue") }}{{ end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
+{{/* "true" when an enabled destination keeps its queue on disk (the gateway then runs as a StatefulSet), else empty. Args: values. */}}
+{{- define "ollyscale-otel.gateway.persistent" -}}
+{{- $persistent := false -}}
+{{- range $name, $d := .values.destinations -}}
+{{- if and (dig "enabled" true $d) (dig "sendingQueue" "persistent" false $d) }}{{ $persistent = true }}{{ end -}}
+{{- end -}}
+{{- if $persistent }}true{{ end -}}
+{{- end -}}
+
+{{/* The persistent queue's claim, one per replica. Args: values (persistence). */}}
+{{- define "ollyscale-otel.gateway.queueClaims" -}}
+- metadata:
+    name: queue
+  spec:
+    accessModes: [ReadWriteOnce]
+    {{- with .values.storageClassName }}
+    storageClassName: {{ quote . }}
+    {{- end }}
+    resources:
+      requests:
+        storage: {{ quote .values.size }}
+{{- end -}}
+
+{{/*
+The gateway's part of NOTES.txt: its destinations, the signals none of them takes, and how tenancy,
+the Kafka buffer, receiver security and persistent queues are set up (when the gateway runs). Args:
+root, values, key, who (what refuses a signal nobody takes: "the gateway", "the collectors"),
+enabled (the gateway runs).
+*/}}
+{{- define "ollyscale-otel.gateway.notes" -}}
+{{- $v := .values -}}
+{{- range $name, $d := $v.destinations }}
+{{- if dig "enabled" true $d }}
+  {{ $name }}: {{ $d.type }} {{ $d.endpoint | default "" }} ({{ join ", " ($d.signals | default (list "traces" "metrics" "logs")) }})
+{{- end }}
+{{- end }}
+{{- $out := include "ollyscale-otel.destinations" (dict "root" .root "destinations" $v.destinations "key" .key "gateway" true) | fromYaml }}
+{{- $signals := list "traces" "metrics" "logs" }}
+{{- if .root.Values.profiles.enabled }}{{ $signals = append $signals "profiles" }}{{ end }}
+{{- range $signal := $signals }}
+{{- if not (get $out.signals $signal) }}
+
+WARNING: no enabled destination takes {{ $signal }}: {{ $.who }} run no {{ $signal }} pipeline and
+refuse {{ $signal }} sent to them. Add "{{ $signal }}" to a destination's signals to keep them.
+{{- end }}
+{{- end }}
+{{- if .enabled }}
+{{- if $v.tenancy.enabled }}
+
+Tenancy: telemetry is routed by the request header "{{ $v.tenancy.header }}" (the agent and browser collectors pass it on):
+{{- range $name, $t := $v.tenancy.tenants }}
+  {{ $name }} -> {{ if dig "enabled" true $t }}{{ join ", " $t.destinations }}{{ else }}(disabled: treated as unknown){{ end }}
+{{- end }}
+  unknown or no tenant -> {{ with $v.tenancy.defaultDestinations }}{{ join ", " . }}{{ else }}dropped (set {{ $.key }}tenancy.defaultDestinations to keep it){{ end }}
+{{- end }}
+{{- if $v.kafka.enabled }}
+
+Kafka buffer: the gateway writes every signal to {{ join ", " $v.kafka.brokers }} (topics {{ $v.kafka.topics.traces }}, {{ $v.kafka.topics.metrics }}, {{ $v.kafka.topics.logs }}; traces keyed by trace ID).
+The collector "{{ $v.name }}-kafka-consumer" ({{ $v.kafka.consumer.replicas }} replica(s), consumer group "{{ $v.name }}-kafka-consumer") reads them, tail-samples and exports to the destinations.
+Create the topics first; give the traces topic at least as many partitions as consumer replicas.
+{{- end }}
+{{- with $v.receivers }}
+{{- if or .tls.enabled .auth.bearerToken.enabled }}
+
+The gateway's OTLP receivers require{{ if .tls.enabled }} TLS (Secret "{{ .tls.secretName }}"{{ if .tls.clientAuth }}, with client certificates signed by its ca.crt{{ end }}){{ end }}{{ if and .tls.enabled .auth.bearerToken.enabled }} and{{ end }}{{ if .auth.bearerToken.enabled }} a bearer token (Secret "{{ .auth.bearerToken.secretName }}", key "{{ .auth.bearerToken.key }}"){{ end }}.
+The chart's own collectors present them; other senders must too.
+{{- end }}
+{{- end }}
+{{- if $out.persistent }}
+
+Persistent sending queue: the gateway runs as a StatefulSet with one PersistentVolumeClaim per replica
+({{ $v.persistence.size }}). Helm leaves the claims behind on uninstall; delete them once their queues are drained:
+  kubectl delete pvc -n {{ .root.Release.Namespace }} -l app.kubernetes.io/instance={{ .root.Release.Name }},app.kubernetes.io/component=gateway
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{/*
@@ -1051,6 +1532,10 @@ app.kubernetes.io/component: {{ .component }}
 {{ .Values.gatewayCollector.name }}-collector-headless.{{ .Release.Namespace }}.svc.cluster.local
 {{- end -}}
 
+{{- define "ollyscale-otel.kafka-consumer.service" -}}
+{{ (include "ollyscale-otel.join" (dict "root" $ "a" .Values.gatewayCollector.name "b" "kafka-consumer")) }}-collector
+{{- end -}}
+
 {{- define "ollyscale-otel.browser.service" -}}
 {{ .Values.browserCollector.name }}-collector
 {{- end -}}
@@ -1068,6 +1553,6 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{- define "ollyscale-otel.ebpf.notes" -}}
-{{ (include "ollyscale-otel.ebpf.notesText" (dict "root" $ "values" .Values.ebpfAgent "key" "ebpfAgent." "agentEnabled" .Values.agentCollector.enabled "gatewayEnabled" .Values.gatewayCollector.enabled "name" (include "ollyscale-otel.componentName" (dict "root" $ "suffix" "ebpf-agent")) "configDir" "/etc/ebpf-agent" "obiRepository" "otel/ebpf-instrument" "obiTag" "v0.11.0" "telegenRepository" "ghcr.io/mirastacklabs-ai/telegen" "telegenTag" "3.0.0")) }}
+{{ (include "ollyscale-otel.ebpf.notesText" (dict "root" $ "values" .Values.ebpfAgent "key" "ebpfAgent." "agentEnabled" .Values.agentCollector.enabled "gatewayEnabled" .Values.gatewayCollector.enabled "name" (include "ollyscale-otel.componentName" (dict "root" $ "suffix" "ebpf-agent")) "configDir" "/etc/ebpf-agent" "configFile" "config.yaml" "obiRepository" "otel/ebpf-instrument" "obiTag" "v0.11.0" "telegenRepository" "ghcr.io/mirastacklabs-ai/telegen" "telegenTag" "3.0.0")) }}
 {{- end -}}
 

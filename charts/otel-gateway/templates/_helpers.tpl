@@ -9,6 +9,7 @@ messages), and for collectors that forward: gateway, gatewayKey.
 */}}
 {{- define "otel-gateway.collector.config" -}}
 {{- $cfg := include (printf "otel-gateway.%s.config" .component) . | fromYaml -}}
+{{- if and .gateway .gateway.enabled }}{{ include "otel-gateway.forwarding" (dict "cfg" $cfg "root" .root "gateway" .gateway) }}{{ end -}}
 {{- /* extraProcessors join the chart's own pipelines (a pipeline named <signal> or <signal>/<name>) after its processors and before batch; a processors list the user's config gives replaces the result whole. */ -}}
 {{- $extra := .values.extraProcessors | default dict -}}
 {{- range $pname, $p := (dig "service" "pipelines" dict $cfg) -}}
@@ -119,15 +120,15 @@ attributes:
 
 {{/*
 Environment of a collector container (a YAML list): GOMEMLIMIT, destination tokens, the user's env.
-Args: root, values, destinations (map or nil), viaGateway (true when a forwarder's destinations are
-the gateway's business, not its own).
+Args: root, values, resources (when not the values' own), destinations (map or nil), viaGateway (true
+when a forwarder's destinations are the gateway's business, not its own).
 */}}
 {{- define "otel-gateway.collector.env" -}}
 {{- $env := list -}}
 {{- $user := include "otel-gateway.envList" .values.env | fromYamlArray -}}
 {{- $names := list -}}
 {{- range $e := $user }}{{ $names = append $names $e.name }}{{ end -}}
-{{- $limit := include "otel-gateway.gomemlimit" .values.resources -}}
+{{- $limit := include "otel-gateway.gomemlimit" (.resources | default .values.resources) -}}
 {{- if and $limit (not (has "GOMEMLIMIT" $names)) -}}
 {{- $env = append $env (dict "name" "GOMEMLIMIT" "value" $limit) -}}
 {{- end -}}
@@ -140,20 +141,45 @@ the gateway's business, not its own).
 {{- with concat $env $user }}{{ toYaml . }}{{ else }}[]{{ end -}}
 {{- end -}}
 
-{{/* Volumes or mounts of a collector: its destinations' Secrets and its component's own. Args: destinations, viaGateway, part ("volumes" or "volumeMounts"), extra (YAML list or nil). */}}
+{{/*
+Volumes or mounts of a collector: its component's own, its destinations' Secrets, and for a
+forwarder the gateway's receiver Secrets it presents (see CHART.gatewayClient). Args: destinations,
+viaGateway, gatewayReceivers (a forwarder's gateway `receivers`), part ("volumes" or "volumeMounts"),
+extra (YAML list or nil).
+*/}}
 {{- define "otel-gateway.collector.volumes" -}}
-{{- $out := list -}}
-{{- with .extra }}{{ $out = concat $out (fromYamlArray .) }}{{ end -}}
+{{- $secrets := list -}}
 {{- range $name, $d := (ternary dict .destinations (not .destinations | or .viaGateway)) -}}
 {{- if and (dig "enabled" true $d) (dig "tls" "secretName" "" $d) -}}
-{{- if eq $.part "volumes" -}}
-{{- $out = append $out (dict "name" (printf "dest-%s-tls" $name | trunc 63 | trimSuffix "-") "secret" (dict "secretName" $d.tls.secretName)) -}}
-{{- else -}}
-{{- $out = append $out (dict "name" (printf "dest-%s-tls" $name | trunc 63 | trimSuffix "-") "mountPath" (printf "/etc/otelcol/destinations/%s" $name) "readOnly" true) -}}
+{{- $secrets = append $secrets (dict "volume" (printf "dest-%s-tls" $name | trunc 63 | trimSuffix "-") "secret" $d.tls.secretName "path" (printf "/etc/otelcol/destinations/%s" $name)) -}}
 {{- end -}}
 {{- end -}}
+{{- with (and .viaGateway .gatewayReceivers) -}}
+{{- if .tls.enabled }}{{ $secrets = append $secrets (dict "volume" "gateway-tls" "secret" .tls.secretName "path" "/etc/otelcol/gateway-tls") }}{{ end -}}
+{{- with .auth.bearerToken }}{{ if .enabled }}{{ $secrets = append $secrets (dict "volume" "gateway-auth" "secret" .secretName "key" .key "path" "/etc/otelcol/gateway-auth") }}{{ end }}{{ end -}}
 {{- end -}}
+{{- $out := list -}}
+{{- with .extra }}{{ $out = concat $out (fromYamlArray .) }}{{ end -}}
+{{- $out = concat $out (include "otel-gateway.secretVolumes" (dict "secrets" $secrets "part" .part) | fromYamlArray) -}}
 {{- if $out }}{{ toYaml $out }}{{ else }}[]{{ end -}}
+{{- end -}}
+
+{{/*
+Secrets mounted read-only as files: volumes (part "volumes") or mounts. A `key` mounts only that
+key, as the file `token`. Args: secrets (list of {volume, secret, path, key?}), part.
+*/}}
+{{- define "otel-gateway.secretVolumes" -}}
+{{- $out := list -}}
+{{- range $s := .secrets -}}
+{{- if eq $.part "volumes" -}}
+{{- $secret := dict "secretName" $s.secret -}}
+{{- with $s.key }}{{ $_ := set $secret "items" (list (dict "key" . "path" "token")) }}{{ end -}}
+{{- $out = append $out (dict "name" $s.volume "secret" $secret) -}}
+{{- else -}}
+{{- $out = append $out (dict "name" $s.volume "mountPath" $s.path "readOnly" true) -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
 {{- end -}}
 
 {{- define "otel-gateway.destinationTokenEnv" -}}
@@ -162,13 +188,15 @@ the gateway's business, not its own).
 
 {{/*
 Exporters for the enabled destinations and, per signal, the exporters that carry it.
-Args: root, destinations, key. Prints {exporters: {...}, signals: {traces: [...], ...}}.
+Args: root, destinations, key, gateway (true for the gateway's own exporters: only the gateway keeps
+persistent queues). Prints {exporters: {...}, signals: {traces: [...], ...}, persistent: bool}.
 */}}
 {{- define "otel-gateway.destinations" -}}
 {{- /* Type -> {exporter, signals}, from generator/components/destination-types.ts. */ -}}
-{{- $types := (fromJson "{\"otlp\":{\"exporter\":\"otlp_grpc\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]},\"otlphttp\":{\"exporter\":\"otlp_http\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]},\"prometheusremotewrite\":{\"exporter\":\"prometheus_remote_write\",\"signals\":[\"metrics\"]},\"debug\":{\"exporter\":\"debug\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]}\u007d") -}}
+{{- $types := (fromJson "{\"otlp\":{\"exporter\":\"otlp_grpc\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]},\"otlphttp\":{\"exporter\":\"otlp_http\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]},\"prometheusremotewrite\":{\"exporter\":\"prometheus_remote_write\",\"signals\":[\"metrics\"]},\"kafka\":{\"exporter\":\"kafka\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]},\"debug\":{\"exporter\":\"debug\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]}\u007d") -}}
 {{- $exporters := dict -}}
 {{- $signals := dict "traces" list "metrics" list "logs" list "profiles" list -}}
+{{- $persistent := false -}}
 {{- range $name, $d := .destinations -}}
 {{- if dig "enabled" true $d -}}
 {{- $where := printf "%sdestinations.%s" $.key $name -}}
@@ -177,6 +205,10 @@ Args: root, destinations, key. Prints {exporters: {...}, signals: {traces: [...]
 {{- $carries := (get $types $type).signals -}}
 {{- $id := printf "%s/%s" (get $types $type).exporter $name -}}
 {{- if and (ne $type "debug") (not $d.endpoint) }}{{ fail (printf "%s.endpoint is required for a destination of type %s" $where $type) }}{{ end -}}
+{{- if dig "sendingQueue" "persistent" false $d -}}
+{{- if not $.gateway }}{{ fail (printf "%s.sendingQueue.persistent: only the gateway keeps queues on disk; enable the gateway (%senabled) or set persistent: false" $where $.key) }}{{ end -}}
+{{- $persistent = true -}}
+{{- end -}}
 {{- $_ := set $exporters $id (include "otel-gateway.destinationExporter" (dict "name" $name "destination" $d "type" $type) | fromYaml) -}}
 {{- range $signal := ($d.signals | default (list "traces" "metrics" "logs")) -}}
 {{- if not (has $signal $carries) }}{{ fail (printf "%s.signals: a %s destination cannot carry %s (it carries %s)" $where $type $signal (join ", " $carries)) }}{{ end -}}
@@ -184,13 +216,13 @@ Args: root, destinations, key. Prints {exporters: {...}, signals: {traces: [...]
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- toYaml (dict "exporters" $exporters "signals" $signals) -}}
+{{- toYaml (dict "exporters" $exporters "signals" $signals "persistent" $persistent) -}}
 {{- end -}}
 
 {{/*
 The exporter settings of one enabled destination; nothing for a debug destination. TLS files come
-from the Secret mounted under /etc/otelcol/destinations/<name>, the bearer token from an environment variable.
-Args: name, destination, type.
+from the Secret mounted under /etc/otelcol/destinations/<name>, the bearer token from an environment variable,
+a persistent queue from the file_storage/queue extension. Args: name, destination, type.
 */}}
 {{- define "otel-gateway.destinationExporter" -}}
 {{- $d := .destination -}}
@@ -200,8 +232,17 @@ Args: name, destination, type.
 {{- if dig "bearerToken" "secretName" "" $d -}}
 {{- $_ := set $headers "Authorization" (printf "Bearer ${env:%s}" (include "otel-gateway.destinationTokenEnv" .name)) -}}
 {{- end -}}
+{{- if eq .type "kafka" }}
+brokers: {{- splitList "," $d.endpoint | compact | toYaml | nindent 2 }}
+{{- /* Every span of a trace in one partition, so one consumer sees whole traces. */}}
+partition_traces_by_id: true
+producer:
+  compression: {{ $d.compression | default "gzip" | quote }}
+{{- else }}
 endpoint: {{ quote $d.endpoint }}
-{{- if or $tls.insecure $tls.insecureSkipVerify $tls.secretName }}
+{{- end }}
+{{- /* Kafka without a tls block is plain text; gRPC and HTTP need insecure said. */}}
+{{- if or (and $tls.insecure (ne .type "kafka")) $tls.insecureSkipVerify $tls.secretName }}
 tls:
   {{- if $tls.insecure }}
   insecure: true
@@ -220,13 +261,18 @@ tls:
 {{- with $headers }}
 headers: {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- if ne .type "prometheusremotewrite" }}
-{{- $queue := $d.sendingQueue | default dict }}
+{{- if not (has .type (list "prometheusremotewrite" "kafka")) }}
 compression: {{ $d.compression | default "gzip" | quote }}
+{{- end }}
+{{- $queue := $d.sendingQueue | default dict }}
+{{- if ne .type "prometheusremotewrite" }}
 sending_queue:
   enabled: {{ dig "enabled" true $queue }}
   {{- with $queue.queueSize }}
   queue_size: {{ int64 . }}
+  {{- end }}
+  {{- if $queue.persistent }}
+  storage: file_storage/queue
   {{- end }}
 {{- end }}
 {{- $retry := $d.retryOnFailure | default dict }}
@@ -236,6 +282,73 @@ retry_on_failure:
   max_elapsed_time: {{ quote . }}
   {{- end }}
 {{- end -}}
+{{- end -}}
+
+{{/*
+What forwarding to the gateway adds to a forwarder's generated configuration (changed in place):
+the extensions its exporters authenticate with and, with tenancy, the request metadata kept from
+the receivers through batching so the tenant header reaches the gateway. Args: cfg, root, gateway.
+*/}}
+{{- define "otel-gateway.forwarding" -}}
+{{- $cfg := .cfg -}}
+{{- $client := include "otel-gateway.gatewayClient" (dict "root" .root "gateway" .gateway) | fromYaml -}}
+{{- if $client.extensions -}}
+{{- $_ := set $cfg "extensions" (merge ($cfg.extensions | default dict) $client.extensions) -}}
+{{- $service := $cfg.service | default dict -}}
+{{- $_ := set $service "extensions" (concat ($service.extensions | default list) (keys $client.extensions | sortAlpha)) -}}
+{{- $_ := set $cfg "service" $service -}}
+{{- end -}}
+{{- if .gateway.tenancy.enabled -}}
+{{- range $id, $r := $cfg.receivers -}}
+{{- if eq (index (splitList "/" $id) 0) "otlp" -}}
+{{- range $proto, $p := $r.protocols }}{{ $_ := set $p "include_metadata" true }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- if hasKey ($cfg.processors | default dict) "batch" -}}
+{{- $_ := set $cfg.processors "batch" (merge (dict "metadata_keys" (list .gateway.tenancy.header)) (get $cfg.processors "batch" | default dict)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+What a sender inside the chart presents to the gateway's receivers: TLS trusting the gateway
+Secret's ca.crt (its tls.crt as client certificate under clientAuth; the name verified is the
+gateway Service's, also when the load balancer dials a replica's IP), the bearer token from the
+mounted Secret, and the tenant header passed on from the request. Args: root, gateway.
+Prints {settings: exporter settings, extensions: {id: config}}.
+*/}}
+{{- define "otel-gateway.gatewayClient" -}}
+{{- $r := .gateway.receivers -}}
+{{- $tenancy := .gateway.tenancy -}}
+{{- $extensions := dict -}}
+{{- $auth := "" -}}
+{{- if $r.auth.bearerToken.enabled -}}
+{{- $auth = "bearertokenauth/gateway" -}}
+{{- $_ := set $extensions $auth (dict "filename" "/etc/otelcol/gateway-auth/token") -}}
+{{- end -}}
+{{- if $tenancy.enabled -}}
+{{- $setter := dict "headers" (list (dict "key" $tenancy.header "from_context" $tenancy.header "action" "upsert")) -}}
+{{- with $auth }}{{ $_ := set $setter "additional_auth" . }}{{ end -}}
+{{- $auth = "headers_setter/tenant" -}}
+{{- $_ := set $extensions $auth $setter -}}
+{{- end -}}
+settings:
+  tls:
+    {{- if $r.tls.enabled }}
+    ca_file: "/etc/otelcol/gateway-tls/ca.crt"
+    server_name_override: {{ printf "%s.%s.svc" (include "otel-gateway.gateway.service" .root) .root.Release.Namespace | quote }}
+    {{- if $r.tls.clientAuth }}
+    cert_file: "/etc/otelcol/gateway-tls/tls.crt"
+    key_file: "/etc/otelcol/gateway-tls/tls.key"
+    {{- end }}
+    {{- else }}
+    insecure: true
+    {{- end }}
+  {{- with $auth }}
+  auth:
+    authenticator: {{ . }}
+  {{- end }}
+extensions: {{- toYaml $extensions | nindent 2 }}
 {{- end -}}
 
 {{/* Pipelines for the signals that have exporters. Args: receivers, processors (map signal -> list), signals (map signal -> exporters), names (list of signals). */}}
@@ -250,15 +363,31 @@ retry_on_failure:
 {{- end }}
 {{- end -}}
 
-{{/* The OTLP receiver. Args: grpc (bool), cors (map or nil), maxRequestBodyBytes. */}}
+{{/*
+The OTLP receiver. Args: grpc (bool), cors (map or nil), maxRequestBodyBytes, security (the gateway's
+`receivers`: TLS from its mounted Secret, bearer-token auth), includeMetadata (keep request headers
+for routing).
+*/}}
 {{- define "otel-gateway.otlpReceiver" -}}
+{{- $server := dict -}}
+{{- if .includeMetadata }}{{ $_ := set $server "include_metadata" true }}{{ end -}}
+{{- with .security -}}
+{{- if .tls.enabled -}}
+{{- $tls := dict "cert_file" "/etc/otelcol/receiver-tls/tls.crt" "key_file" "/etc/otelcol/receiver-tls/tls.key" -}}
+{{- if .tls.clientAuth }}{{ $_ := set $tls "client_ca_file" "/etc/otelcol/receiver-tls/ca.crt" }}{{ end -}}
+{{- $_ := set $server "tls" $tls -}}
+{{- end -}}
+{{- if .auth.bearerToken.enabled }}{{ $_ := set $server "auth" (dict "authenticator" "bearertokenauth/receivers") }}{{ end -}}
+{{- end -}}
 protocols:
   {{- if .grpc }}
   grpc:
     endpoint: "0.0.0.0:4317"
+    {{- with $server }}{{ toYaml . | nindent 4 }}{{ end }}
   {{- end }}
   http:
     endpoint: "0.0.0.0:4318"
+    {{- with $server }}{{ toYaml . | nindent 4 }}{{ end }}
     {{- with .cors }}
     cors:
       allowed_origins: {{- toYaml .allowedOrigins | nindent 8 }}
@@ -425,41 +554,47 @@ the same list. Values become strings (whole numbers without an exponent). Arg: t
 {{- end -}}
 
 {{/*
-The gateway's generated collector configuration: OTLP in; memory limiter, Kubernetes attributes,
-resource attributes, health-check filtering, tail sampling and batching; the destinations out.
+The gateway's processors: their definitions and, per signal, the chain each pipeline runs. Stage
+"all": the gateway alone does everything; with the Kafka buffer the gateway does "ingest" (what
+needs the sender's connection: Kubernetes attributes) and its consumer does "process" (attributes,
+transform, health-check filtering, tail sampling). Every chain starts with the memory limiter (with
+a memory limit) and ends with batch; profiles pass the limiter only (the other processors carry no
+profiles in this release). Args: root, values, key, stage, resources (of the collector running it).
+Prints {processors: {...}, chains: {traces: [...], metrics, logs, profiles}}.
 */}}
-{{- define "otel-gateway.gateway.config" -}}
+{{- define "otel-gateway.gateway.processing" -}}
 {{- $v := .values -}}
-{{- $limiter := include "otel-gateway.memoryLimiter" $v -}}
-{{- $resource := include "otel-gateway.resourceAttributes" (dict "root" .root "attributes" $v.processing.resourceAttributes) -}}
+{{- $ingest := ne .stage "process" -}}
+{{- $process := ne .stage "ingest" -}}
+{{- $limiter := include "otel-gateway.memoryLimiter" (dict "resources" .resources) -}}
+{{- $k8s := and $ingest $v.presets.kubernetesAttributes.enabled -}}
+{{- $resource := ternary (include "otel-gateway.resourceAttributes" (dict "root" .root "attributes" $v.processing.resourceAttributes)) "" $process -}}
 {{- $transform := $v.processing.transform | default dict -}}
-{{- $transforming := or $transform.traceStatements $transform.metricStatements $transform.logStatements -}}
-{{- $healthChecks := $v.processing.dropHealthChecks -}}
+{{- $transforming := and $process (or $transform.traceStatements $transform.metricStatements $transform.logStatements) -}}
+{{- $healthChecks := and $process $v.processing.dropHealthChecks.enabled -}}
 {{- $sampling := $v.tailSampling -}}
+{{- $sampled := and $process $sampling.enabled -}}
 {{- $policies := list -}}
-{{- if $sampling.enabled -}}
+{{- if $sampled -}}
 {{- range $name, $p := $sampling.policies }}{{ if dig "enabled" true $p }}{{ $policies = append $policies $name }}{{ end }}{{ end -}}
 {{- if not $policies }}{{ fail (printf "%stailSampling.policies: every policy is disabled; set %stailSampling.enabled: false to keep every trace" .key .key) }}{{ end -}}
 {{- end -}}
-{{- /* Processors of every signal, in this order; traces then drop health checks and are sampled, before batching. */ -}}
 {{- $chain := list -}}
 {{- if $limiter }}{{ $chain = append $chain "memory_limiter" }}{{ end -}}
-{{- if $v.presets.kubernetesAttributes.enabled }}{{ $chain = append $chain "k8s_attributes" }}{{ end -}}
+{{- if $k8s }}{{ $chain = append $chain "k8s_attributes" }}{{ end -}}
 {{- if $resource }}{{ $chain = append $chain "resource" }}{{ end -}}
 {{- if $transforming }}{{ $chain = append $chain "transform" }}{{ end -}}
 {{- $traces := $chain -}}
-{{- if $healthChecks.enabled }}{{ $traces = append $traces "filter/health-checks" }}{{ end -}}
-{{- if $sampling.enabled }}{{ $traces = append $traces "tail_sampling" }}{{ end -}}
-{{- $out := include "otel-gateway.destinations" (dict "root" .root "destinations" $v.destinations "key" .key) | fromYaml -}}
-{{- $receivers := dict "traces" (list "otlp") "metrics" (list "otlp") "logs" (list "otlp") -}}
-{{- $chains := dict "traces" (append $traces "batch") "metrics" (append $chain "batch") "logs" (append $chain "batch") -}}
-{{- $pipelines := include "otel-gateway.pipelines" (dict "receivers" $receivers "processors" $chains "signals" $out.signals "names" (list "traces" "metrics" "logs")) | fromYaml -}}
-{{- if not $pipelines }}{{ fail (printf "%sdestinations: no enabled destination; the gateway needs at least one" .key) }}{{ end -}}
-receivers:
-  otlp: {{- include "otel-gateway.otlpReceiver" (dict "grpc" true) | nindent 4 }}
+{{- if $healthChecks }}{{ $traces = append $traces "filter/health-checks" }}{{ end -}}
+{{- if $sampled }}{{ $traces = append $traces "tail_sampling" }}{{ end -}}
+chains:
+  traces: {{ append $traces "batch" | toJson }}
+  metrics: {{ append $chain "batch" | toJson }}
+  logs: {{ append $chain "batch" | toJson }}
+  profiles: {{ ternary (list "memory_limiter") list (not (empty $limiter)) | toJson }}
 processors:
   {{- with $limiter }}{{ nindent 2 . }}{{ end }}
-  {{- if $v.presets.kubernetesAttributes.enabled }}
+  {{- if $k8s }}
   {{- /* Spans forwarded by the agent already carry k8s.pod.uid; direct senders are matched by connection. */}}
   k8s_attributes:
     passthrough: false
@@ -489,16 +624,16 @@ processors:
     log_statements: {{- toYaml . | nindent 6 }}
     {{- end }}
   {{- end }}
-  {{- if $healthChecks.enabled }}
+  {{- if $healthChecks }}
   filter/health-checks:
     error_mode: ignore
     traces:
       span:
         {{- range $attr := list "url.path" "http.target" "http.route" }}
-        - {{ printf "IsMatch(attributes[%q], %q)" $attr $healthChecks.pathPattern | quote }}
+        - {{ printf "IsMatch(attributes[%q], %q)" $attr $v.processing.dropHealthChecks.pathPattern | quote }}
         {{- end }}
   {{- end }}
-  {{- if $sampling.enabled }}
+  {{- if $sampled }}
   tail_sampling:
     decision_wait: {{ quote $sampling.decisionWait }}
     num_traces: {{ int64 $sampling.numTraces }}
@@ -510,18 +645,283 @@ processors:
       {{- end }}
   {{- end }}
   batch: {}
-exporters: {{- toYaml $out.exporters | nindent 2 }}
+{{- end -}}
+
+{{/*
+The gateway's generated collector configuration: OTLP in (TLS, bearer-token auth and request
+metadata as its `receivers` and `tenancy` say); the processing of "otel-gateway.gateway.processing"; out
+to the destinations, through the tenants' routing connectors, or into the Kafka buffer.
+*/}}
+{{- define "otel-gateway.gateway.config" -}}
+{{- $v := .values -}}
+{{- $kafka := $v.kafka.enabled -}}
+{{- if and $kafka $v.tenancy.enabled }}{{ fail (printf "%skafka and %stenancy cannot both be enabled: request metadata (the tenant) does not travel through Kafka" .key .key) }}{{ end -}}
+{{- $processing := include "otel-gateway.gateway.processing" (dict "root" .root "values" $v "key" .key "stage" (ternary "ingest" "all" $kafka) "resources" $v.resources) | fromYaml -}}
+{{- $chains := $processing.chains -}}
+{{- $out := include "otel-gateway.destinations" (dict "root" .root "destinations" $v.destinations "key" .key "gateway" true) | fromYaml -}}
+{{- $names := list "traces" "metrics" "logs" -}}
+{{- if .root.Values.profiles.enabled }}{{ $names = append $names "profiles" }}{{ end -}}
+{{- $receivers := dict -}}
+{{- range $s := $names }}{{ $_ := set $receivers $s (list "otlp") }}{{ end -}}
+{{- $exporters := $out.exporters -}}
+{{- $signals := $out.signals -}}
+{{- if and $kafka $out.persistent }}{{ fail (printf "%sdestinations: sendingQueue.persistent is for a gateway without the Kafka buffer (%skafka.enabled), which already keeps what the gateway accepted" .key .key) }}{{ end -}}
+{{- if $kafka -}}
+{{- /* The buffer takes the signals some destination takes; profiles go straight to their destinations. */ -}}
+{{- $exporters = dict "kafka/buffer" (include "otel-gateway.gateway.kafkaExporter" $v.kafka | fromYaml) -}}
+{{- range $s := list "traces" "metrics" "logs" }}{{ if get $signals $s }}{{ $_ := set $signals $s (list "kafka/buffer") }}{{ end }}{{ end -}}
+{{- with $signals.profiles }}{{ range $id := . }}{{ $_ := set $exporters $id (get $out.exporters $id) }}{{ end }}{{ end -}}
+{{- end -}}
+{{- $pipelines := dict -}}
+{{- if $v.tenancy.enabled -}}
+{{- $pipelines = include "otel-gateway.gateway.tenantPipelines" (dict "values" $v "key" .key "out" $out "names" $names "processors" $chains) | fromYaml -}}
+{{- else -}}
+{{- $pipelines = include "otel-gateway.pipelines" (dict "receivers" $receivers "processors" $chains "signals" $signals "names" $names) | fromYaml -}}
+{{- end -}}
+{{- if not $pipelines }}{{ fail (printf "%sdestinations: no enabled destination; the gateway needs at least one" .key) }}{{ end -}}
+{{- $security := $v.receivers -}}
+{{- $persistent := $out.persistent -}}
+{{- $extensions := list -}}
+{{- if $v.opamp.enabled }}{{ $extensions = append $extensions "opamp" }}{{ end -}}
+{{- if $security.auth.bearerToken.enabled }}{{ $extensions = append $extensions "bearertokenauth/receivers" }}{{ end -}}
+{{- if $persistent }}{{ $extensions = append $extensions "file_storage/queue" }}{{ end -}}
+receivers:
+  otlp: {{- include "otel-gateway.otlpReceiver" (dict "grpc" true "security" $security "includeMetadata" $v.tenancy.enabled) | nindent 4 }}
+processors: {{- toYaml $processing.processors | nindent 2 }}
+exporters:
+  {{- toYaml $exporters | nindent 2 }}
+  {{- if $v.tenancy.enabled }}
+  {{- /* Where a tenant's signal goes when none of its destinations carries it. */}}
+  nop: {}
+  {{- end }}
+{{- if $v.tenancy.enabled }}
+connectors:
+  {{- include "otel-gateway.gateway.routing" (dict "values" $v "pipelines" $pipelines "names" $names) | nindent 2 }}
+{{- end }}
 extensions:
+  {{- if not $extensions }} {}{{ end }}
   {{- if $v.opamp.enabled }}
   opamp:
     server:
       ws:
         endpoint: {{ quote $v.opamp.endpoint }}
-  {{- else }} {}
+  {{- end }}
+  {{- if $security.auth.bearerToken.enabled }}
+  bearertokenauth/receivers:
+    filename: "/etc/otelcol/receiver-auth/token"
+  {{- end }}
+  {{- if $persistent }}
+  file_storage/queue:
+    directory: "/var/lib/otelcol/queue"
+    create_directory: true
   {{- end }}
 service:
-  extensions: {{ if $v.opamp.enabled }}[opamp]{{ else }}[]{{ end }}
+  extensions: {{ toJson $extensions }}
   pipelines: {{- toYaml $pipelines | nindent 4 }}
+{{- end -}}
+
+{{/* The gateway's exporter into the Kafka buffer: every signal on its topic, each trace on one partition (keyed by trace ID). Args: the `kafka` values. */}}
+{{- define "otel-gateway.gateway.kafkaExporter" -}}
+brokers: {{- toYaml .brokers | nindent 2 }}
+{{- range $s := list "traces" "metrics" "logs" }}
+{{ $s }}:
+  topic: {{ get $.topics $s | quote }}
+  encoding: {{ quote $.encoding }}
+{{- end }}
+partition_traces_by_id: true
+sending_queue:
+  enabled: true
+retry_on_failure:
+  enabled: true
+{{- end -}}
+
+{{/*
+The Kafka consumer's generated configuration: the buffer's topics in (one consumer group, so the
+replicas share the partitions and each trace, on one partition, reaches one replica whole); the
+gateway's "process" stage; the destinations out. Args: root, values (the gateway's), key.
+*/}}
+{{- define "otel-gateway.kafka-consumer.config" -}}
+{{- $v := .values -}}
+{{- $k := $v.kafka -}}
+{{- $processing := include "otel-gateway.gateway.processing" (dict "root" .root "values" $v "key" .key "stage" "process" "resources" $k.consumer.resources) | fromYaml -}}
+{{- /* "gateway": the destinations are the gateway's (a persistent queue among them is refused by the gateway's config). */ -}}
+{{- $out := include "otel-gateway.destinations" (dict "root" .root "destinations" $v.destinations "key" .key "gateway" true) | fromYaml -}}
+{{- $receivers := dict "traces" (list "kafka") "metrics" (list "kafka") "logs" (list "kafka") -}}
+{{- $pipelines := include "otel-gateway.pipelines" (dict "receivers" $receivers "processors" $processing.chains "signals" $out.signals "names" (list "traces" "metrics" "logs")) | fromYaml -}}
+receivers:
+  kafka:
+    brokers: {{- toYaml $k.brokers | nindent 6 }}
+    group_id: {{ printf "%s-kafka-consumer" $v.name | quote }}
+    initial_offset: earliest
+    {{- range $s := list "traces" "metrics" "logs" }}
+    {{ $s }}:
+      topics: [{{ get $k.topics $s | quote }}]
+      encoding: {{ quote $k.encoding }}
+    {{- end }}
+processors: {{- toYaml $processing.processors | nindent 2 }}
+exporters: {{- toYaml $out.exporters | nindent 2 }}
+service:
+  pipelines: {{- toYaml $pipelines | nindent 4 }}
+{{- end -}}
+
+{{/*
+Pipelines under tenancy, per signal: `<signal>` receives and hands everything to the routing
+connector `routing/<signal>`; `<signal>/tenant-<name>` processes and exports a tenant's telemetry to
+its destinations that carry the signal (`<signal>/drop`, the nop exporter, when none does);
+`<signal>/default` takes unknown tenants to defaultDestinations (none: they are dropped).
+Args: values, key, out (CHART.destinations), names (signals), processors (signal -> full chain).
+*/}}
+{{- define "otel-gateway.gateway.tenantPipelines" -}}
+{{- $t := .values.tenancy -}}
+{{- $where := printf "%stenancy" .key -}}
+{{- range $name, $tenant := $t.tenants -}}
+{{- range $d := $tenant.destinations -}}
+{{- if not (hasKey $.values.destinations $d) }}{{ fail (printf "%s.tenants.%s.destinations: %q is not defined under %sdestinations (defined: %s)" $where $name $d $.key (keys $.values.destinations | sortAlpha | join ", ")) }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- range $d := $t.defaultDestinations -}}
+{{- if not (hasKey $.values.destinations $d) }}{{ fail (printf "%s.defaultDestinations: %q is not defined under %sdestinations (defined: %s)" $where $d $.key (keys $.values.destinations | sortAlpha | join ", ")) }}{{ end -}}
+{{- end -}}
+{{- $enabled := list -}}
+{{- range $name, $tenant := $t.tenants }}{{ if dig "enabled" true $tenant }}{{ $enabled = append $enabled $name }}{{ end }}{{ end -}}
+{{- if not $enabled }}{{ fail (printf "%s.tenants: no enabled tenant; add one (name: {destinations: [...]}) or set %s.enabled: false" $where $where) }}{{ end -}}
+{{- $pipelines := dict -}}
+{{- range $s := .names -}}
+{{- with get $.out.signals $s -}}
+{{- $carriers := . -}}
+{{- $chain := get $.processors $s -}}
+{{- $head := ternary (list "memory_limiter") list (has "memory_limiter" $chain) -}}
+{{- $rest := without $chain "memory_limiter" -}}
+{{- $_ := set $pipelines $s (dict "receivers" (list "otlp") "processors" $head "exporters" (list (printf "routing/%s" $s))) -}}
+{{- $lists := dict -}}
+{{- range $name, $tenant := $t.tenants }}{{ if dig "enabled" true $tenant }}{{ $_ := set $lists (printf "tenant-%s" $name) $tenant.destinations }}{{ end }}{{ end -}}
+{{- $_ := set $lists "default" $t.defaultDestinations -}}
+{{- range $suffix, $dests := $lists -}}
+{{- $exporters := list -}}
+{{- range $id := $carriers }}{{ if has (index (splitList "/" $id) 1) $dests }}{{ $exporters = append $exporters $id }}{{ end }}{{ end -}}
+{{- if $exporters -}}
+{{- $_ := set $pipelines (printf "%s/%s" $s $suffix) (dict "receivers" (list (printf "routing/%s" $s)) "processors" $rest "exporters" $exporters) -}}
+{{- else if ne $suffix "default" -}}
+{{- $_ := set $pipelines (printf "%s/drop" $s) (dict "receivers" (list (printf "routing/%s" $s)) "exporters" (list "nop")) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $pipelines -}}
+{{- end -}}
+
+{{/*
+The routing connectors of tenancy: per signal, a table routing each enabled tenant's header value
+to its pipeline (or the drop pipeline), unknown tenants to the default pipeline if there is one.
+Args: values, pipelines, names.
+*/}}
+{{- define "otel-gateway.gateway.routing" -}}
+{{- $t := .values.tenancy -}}
+{{- range $s := .names -}}
+{{- if hasKey $.pipelines $s }}
+routing/{{ $s }}:
+  {{- if hasKey $.pipelines (printf "%s/default" $s) }}
+  default_pipelines: [{{ $s }}/default]
+  {{- end }}
+  table:
+    {{- range $name, $tenant := $t.tenants }}
+    {{- if dig "enabled" true $tenant }}
+    {{- $own := printf "%s/tenant-%s" $s $name }}
+    - condition: {{ printf "otelcol.client.metadata[%q][0] == %q" $t.header $name | quote }}
+      pipelines: [{{ ternary $own (printf "%s/drop" $s) (hasKey $.pipelines $own) }}]
+    {{- end }}
+    {{- end }}
+{{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/* Volumes or mounts of the gateway: its receivers' Secrets and the persistent queue. Args: root, values, part. */}}
+{{- define "otel-gateway.gateway.volumes" -}}
+{{- $r := .values.receivers -}}
+{{- $secrets := list -}}
+{{- if $r.tls.enabled }}{{ $secrets = append $secrets (dict "volume" "receiver-tls" "secret" $r.tls.secretName "path" "/etc/otelcol/receiver-tls") }}{{ end -}}
+{{- with $r.auth.bearerToken }}{{ if .enabled }}{{ $secrets = append $secrets (dict "volume" "receiver-auth" "secret" .secretName "key" .key "path" "/etc/otelcol/receiver-auth") }}{{ end }}{{ end -}}
+{{- $out := include "otel-gateway.secretVolumes" (dict "secrets" $secrets "part" .part) | fromYamlArray -}}
+{{- /* The queue's volume is the StatefulSet's claim template (see the runtimes); only its mount is here. */ -}}
+{{- if and (eq .part "volumeMounts") (include "otel-gateway.gateway.persistent" .) }}{{ $out = append $out (dict "name" "queue" "mountPath" "/var/lib/otelcol/queue") }}{{ end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
+{{/* "true" when an enabled destination keeps its queue on disk (the gateway then runs as a StatefulSet), else empty. Args: values. */}}
+{{- define "otel-gateway.gateway.persistent" -}}
+{{- $persistent := false -}}
+{{- range $name, $d := .values.destinations -}}
+{{- if and (dig "enabled" true $d) (dig "sendingQueue" "persistent" false $d) }}{{ $persistent = true }}{{ end -}}
+{{- end -}}
+{{- if $persistent }}true{{ end -}}
+{{- end -}}
+
+{{/* The persistent queue's claim, one per replica. Args: values (persistence). */}}
+{{- define "otel-gateway.gateway.queueClaims" -}}
+- metadata:
+    name: queue
+  spec:
+    accessModes: [ReadWriteOnce]
+    {{- with .values.storageClassName }}
+    storageClassName: {{ quote . }}
+    {{- end }}
+    resources:
+      requests:
+        storage: {{ quote .values.size }}
+{{- end -}}
+
+{{/*
+The gateway's part of NOTES.txt: its destinations, the signals none of them takes, and how tenancy,
+the Kafka buffer, receiver security and persistent queues are set up (when the gateway runs). Args:
+root, values, key, who (what refuses a signal nobody takes: "the gateway", "the collectors"),
+enabled (the gateway runs).
+*/}}
+{{- define "otel-gateway.gateway.notes" -}}
+{{- $v := .values -}}
+{{- range $name, $d := $v.destinations }}
+{{- if dig "enabled" true $d }}
+  {{ $name }}: {{ $d.type }} {{ $d.endpoint | default "" }} ({{ join ", " ($d.signals | default (list "traces" "metrics" "logs")) }})
+{{- end }}
+{{- end }}
+{{- $out := include "otel-gateway.destinations" (dict "root" .root "destinations" $v.destinations "key" .key "gateway" true) | fromYaml }}
+{{- $signals := list "traces" "metrics" "logs" }}
+{{- if .root.Values.profiles.enabled }}{{ $signals = append $signals "profiles" }}{{ end }}
+{{- range $signal := $signals }}
+{{- if not (get $out.signals $signal) }}
+
+WARNING: no enabled destination takes {{ $signal }}: {{ $.who }} run no {{ $signal }} pipeline and
+refuse {{ $signal }} sent to them. Add "{{ $signal }}" to a destination's signals to keep them.
+{{- end }}
+{{- end }}
+{{- if .enabled }}
+{{- if $v.tenancy.enabled }}
+
+Tenancy: telemetry is routed by the request header "{{ $v.tenancy.header }}" (the agent and browser collectors pass it on):
+{{- range $name, $t := $v.tenancy.tenants }}
+  {{ $name }} -> {{ if dig "enabled" true $t }}{{ join ", " $t.destinations }}{{ else }}(disabled: treated as unknown){{ end }}
+{{- end }}
+  unknown or no tenant -> {{ with $v.tenancy.defaultDestinations }}{{ join ", " . }}{{ else }}dropped (set {{ $.key }}tenancy.defaultDestinations to keep it){{ end }}
+{{- end }}
+{{- if $v.kafka.enabled }}
+
+Kafka buffer: the gateway writes every signal to {{ join ", " $v.kafka.brokers }} (topics {{ $v.kafka.topics.traces }}, {{ $v.kafka.topics.metrics }}, {{ $v.kafka.topics.logs }}; traces keyed by trace ID).
+The collector "{{ $v.name }}-kafka-consumer" ({{ $v.kafka.consumer.replicas }} replica(s), consumer group "{{ $v.name }}-kafka-consumer") reads them, tail-samples and exports to the destinations.
+Create the topics first; give the traces topic at least as many partitions as consumer replicas.
+{{- end }}
+{{- with $v.receivers }}
+{{- if or .tls.enabled .auth.bearerToken.enabled }}
+
+The gateway's OTLP receivers require{{ if .tls.enabled }} TLS (Secret "{{ .tls.secretName }}"{{ if .tls.clientAuth }}, with client certificates signed by its ca.crt{{ end }}){{ end }}{{ if and .tls.enabled .auth.bearerToken.enabled }} and{{ end }}{{ if .auth.bearerToken.enabled }} a bearer token (Secret "{{ .auth.bearerToken.secretName }}", key "{{ .auth.bearerToken.key }}"){{ end }}.
+The chart's own collectors present them; other senders must too.
+{{- end }}
+{{- end }}
+{{- if $out.persistent }}
+
+Persistent sending queue: the gateway runs as a StatefulSet with one PersistentVolumeClaim per replica
+({{ $v.persistence.size }}). Helm leaves the claims behind on uninstall; delete them once their queues are drained:
+  kubectl delete pvc -n {{ .root.Release.Namespace }} -l app.kubernetes.io/instance={{ .root.Release.Name }},app.kubernetes.io/component=gateway
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{/*
@@ -615,5 +1015,9 @@ app.kubernetes.io/component: {{ .component }}
 
 {{- define "otel-gateway.gateway.headlessHost" -}}
 {{ .Values.name }}-collector-headless.{{ .Release.Namespace }}.svc.cluster.local
+{{- end -}}
+
+{{- define "otel-gateway.kafka-consumer.service" -}}
+{{ (include "otel-gateway.join" (dict "root" $ "a" .Values.name "b" "kafka-consumer")) }}-collector
 {{- end -}}
 

@@ -22,21 +22,33 @@ Args: root, values, key, gateway, gatewayKey.
 {{- $logs := list "otlp" -}}
 {{- if $p.logsCollection.enabled }}{{ $logs = append $logs "file_log" }}{{ end -}}
 {{- $out := include "CHART.forwardExporters" (dict "root" .root "gateway" .gateway "gatewayKey" .gatewayKey) | fromYaml -}}
-{{- $receivers := dict "traces" (list "otlp") "metrics" $metrics "logs" $logs -}}
-{{- $chains := dict "traces" $chain "metrics" $chain "logs" $chain -}}
-{{- $pipelines := include "CHART.pipelines" (dict "receivers" $receivers "processors" $chains "signals" $out.signals "names" (list "traces" "metrics" "logs")) | fromYaml -}}
+{{- /* Profiles (with profiles.enabled) pass only the memory limiter: the other processors carry no profiles in this release. */ -}}
+{{- $receivers := dict "traces" (list "otlp") "metrics" $metrics "logs" $logs "profiles" (list "otlp") -}}
+{{- $chains := dict "traces" $chain "metrics" $chain "logs" $chain "profiles" (ternary (list "memory_limiter") list (not (empty $limiter))) -}}
+{{- $names := ternary (list "traces" "metrics" "logs" "profiles") (list "traces" "metrics" "logs") (.root.Values.profiles.enabled | default false) -}}
+{{- $pipelines := include "CHART.pipelines" (dict "receivers" $receivers "processors" $chains "signals" $out.signals "names" $names) | fromYaml -}}
 {{- if not $pipelines }}{{ fail (printf "%sdestinations: no enabled destination; %s" .gatewayKey (ternary "the gateway needs at least one" "with the gateway disabled the agent exports to the gateway's destinations" .gateway.enabled)) }}{{ end -}}
 receivers:
   otlp: {{- include "CHART.otlpReceiver" (dict "grpc" true) | nindent 4 }}
   {{- if $p.logsCollection.enabled }}
   file_log:
+    # <namespace>_<pod>_<uid>/<container>/<restart count>.log, and the kubelet's latest rotated file
+    # (<n>.log.<yyyymmdd-hhmmss>; older ones are gzipped): lines written before a rotation that
+    # happened while the agent was down are read from there, once (it keeps its file's checkpoint).
     include:
-      - /var/log/pods/*/*/*.log
+      - "@PODS_LOG_DIR@/*/*/*.log"
+      - "@PODS_LOG_DIR@/*/*/*.log.????????-??????"
+    # The agent's own container: its pods are the DaemonSet's, <workload>-<5 characters>, in the release namespace.
     exclude:
-      - {{ printf "/var/log/pods/%s_%s-collector-*/*/*.log" .root.Release.Namespace $v.name | quote }}
+      - {{ printf "@PODS_LOG_DIR@/%s_%s-?????_*/@CONTAINER_NAME@/*" .root.Release.Namespace (include "CHART.agent.service" .root) | quote }}
     start_at: end
     include_file_path: true
     include_file_name: false
+    # A line the kubelet splits (P parts, 16 KiB each) may end a part with a space, which the default trim would drop.
+    preserve_trailing_whitespaces: true
+    # A refused batch (memory_limiter) is retried rather than skipped: its lines are past the checkpoint.
+    retry_on_failure:
+      enabled: true
     operators:
       - type: container
         id: container-parser
@@ -99,6 +111,10 @@ processors:
     override: false
     k8s_api:
       node_from_env_var: K8S_NODE_NAME
+      # Node metadata only: the cluster UID would need read access to the kube-system Namespace.
+      resource_attributes:
+        k8s.cluster.uid:
+          enabled: false
   {{- end }}
   {{- with $resource }}
   resource: {{- nindent 4 . }}
@@ -123,9 +139,13 @@ service:
 {{- $vols := list -}}
 {{- $mounts := list -}}
 {{- if $p.logsCollection.enabled -}}
-{{- $vols = append $vols (dict "name" "varlogpods" "hostPath" (dict "path" "/var/log/pods")) -}}
-{{- $mounts = append $mounts (dict "name" "varlogpods" "mountPath" "/var/log/pods" "readOnly" true) -}}
-{{- $vols = append $vols (dict "name" "checkpoints" "hostPath" (dict "path" (printf "/var/lib/otelcol/%s-%s" .root.Release.Namespace .values.name) "type" "DirectoryOrCreate")) -}}
+{{- $vols = append $vols (dict "name" "varlogpods" "hostPath" (dict "path" "@PODS_LOG_DIR@")) -}}
+{{- $mounts = append $mounts (dict "name" "varlogpods" "mountPath" "@PODS_LOG_DIR@" "readOnly" true) -}}
+{{- /* Where Docker (cri-dockerd) nodes keep the files /var/log/pods links to. */ -}}
+{{- $vols = append $vols (dict "name" "varlibdockercontainers" "hostPath" (dict "path" "@DOCKER_CONTAINERS_DIR@")) -}}
+{{- $mounts = append $mounts (dict "name" "varlibdockercontainers" "mountPath" "@DOCKER_CONTAINERS_DIR@" "readOnly" true) -}}
+{{- /* On the node, so a restarted or upgraded agent resumes where it stopped; one per release namespace and agent. */ -}}
+{{- $vols = append $vols (dict "name" "checkpoints" "hostPath" (dict "path" (printf "@CHECKPOINT_HOST_DIR@/%s-%s" .root.Release.Namespace .values.name) "type" "DirectoryOrCreate")) -}}
 {{- $mounts = append $mounts (dict "name" "checkpoints" "mountPath" "@CHECKPOINT_DIR@") -}}
 {{- end -}}
 {{- if $p.hostMetrics.enabled -}}

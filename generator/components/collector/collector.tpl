@@ -7,6 +7,7 @@ messages), and for collectors that forward: gateway, gatewayKey.
 */}}
 {{- define "CHART.collector.config" -}}
 {{- $cfg := include (printf "CHART.%s.config" .component) . | fromYaml -}}
+{{- if and .gateway .gateway.enabled }}{{ include "CHART.forwarding" (dict "cfg" $cfg "root" .root "gateway" .gateway) }}{{ end -}}
 {{- /* extraProcessors join the chart's own pipelines (a pipeline named <signal> or <signal>/<name>) after its processors and before batch; a processors list the user's config gives replaces the result whole. */ -}}
 {{- $extra := .values.extraProcessors | default dict -}}
 {{- range $pname, $p := (dig "service" "pipelines" dict $cfg) -}}
@@ -117,15 +118,15 @@ attributes:
 
 {{/*
 Environment of a collector container (a YAML list): GOMEMLIMIT, destination tokens, the user's env.
-Args: root, values, destinations (map or nil), viaGateway (true when a forwarder's destinations are
-the gateway's business, not its own).
+Args: root, values, resources (when not the values' own), destinations (map or nil), viaGateway (true
+when a forwarder's destinations are the gateway's business, not its own).
 */}}
 {{- define "CHART.collector.env" -}}
 {{- $env := list -}}
 {{- $user := include "CHART.envList" .values.env | fromYamlArray -}}
 {{- $names := list -}}
 {{- range $e := $user }}{{ $names = append $names $e.name }}{{ end -}}
-{{- $limit := include "CHART.gomemlimit" .values.resources -}}
+{{- $limit := include "CHART.gomemlimit" (.resources | default .values.resources) -}}
 {{- if and $limit (not (has "GOMEMLIMIT" $names)) -}}
 {{- $env = append $env (dict "name" "GOMEMLIMIT" "value" $limit) -}}
 {{- end -}}
@@ -138,20 +139,45 @@ the gateway's business, not its own).
 {{- with concat $env $user }}{{ toYaml . }}{{ else }}[]{{ end -}}
 {{- end -}}
 
-{{/* Volumes or mounts of a collector: its destinations' Secrets and its component's own. Args: destinations, viaGateway, part ("volumes" or "volumeMounts"), extra (YAML list or nil). */}}
+{{/*
+Volumes or mounts of a collector: its component's own, its destinations' Secrets, and for a
+forwarder the gateway's receiver Secrets it presents (see CHART.gatewayClient). Args: destinations,
+viaGateway, gatewayReceivers (a forwarder's gateway `receivers`), part ("volumes" or "volumeMounts"),
+extra (YAML list or nil).
+*/}}
 {{- define "CHART.collector.volumes" -}}
-{{- $out := list -}}
-{{- with .extra }}{{ $out = concat $out (fromYamlArray .) }}{{ end -}}
+{{- $secrets := list -}}
 {{- range $name, $d := (ternary dict .destinations (not .destinations | or .viaGateway)) -}}
 {{- if and (dig "enabled" true $d) (dig "tls" "secretName" "" $d) -}}
-{{- if eq $.part "volumes" -}}
-{{- $out = append $out (dict "name" (printf "dest-%s-tls" $name | trunc 63 | trimSuffix "-") "secret" (dict "secretName" $d.tls.secretName)) -}}
-{{- else -}}
-{{- $out = append $out (dict "name" (printf "dest-%s-tls" $name | trunc 63 | trimSuffix "-") "mountPath" (printf "@DEST_TLS_DIR@/%s" $name) "readOnly" true) -}}
+{{- $secrets = append $secrets (dict "volume" (printf "dest-%s-tls" $name | trunc 63 | trimSuffix "-") "secret" $d.tls.secretName "path" (printf "@DEST_TLS_DIR@/%s" $name)) -}}
 {{- end -}}
 {{- end -}}
+{{- with (and .viaGateway .gatewayReceivers) -}}
+{{- if .tls.enabled }}{{ $secrets = append $secrets (dict "volume" "gateway-tls" "secret" .tls.secretName "path" "@GATEWAY_TLS_DIR@") }}{{ end -}}
+{{- with .auth.bearerToken }}{{ if .enabled }}{{ $secrets = append $secrets (dict "volume" "gateway-auth" "secret" .secretName "key" .key "path" "@GATEWAY_AUTH_DIR@") }}{{ end }}{{ end -}}
 {{- end -}}
+{{- $out := list -}}
+{{- with .extra }}{{ $out = concat $out (fromYamlArray .) }}{{ end -}}
+{{- $out = concat $out (include "CHART.secretVolumes" (dict "secrets" $secrets "part" .part) | fromYamlArray) -}}
 {{- if $out }}{{ toYaml $out }}{{ else }}[]{{ end -}}
+{{- end -}}
+
+{{/*
+Secrets mounted read-only as files: volumes (part "volumes") or mounts. A `key` mounts only that
+key, as the file `token`. Args: secrets (list of {volume, secret, path, key?}), part.
+*/}}
+{{- define "CHART.secretVolumes" -}}
+{{- $out := list -}}
+{{- range $s := .secrets -}}
+{{- if eq $.part "volumes" -}}
+{{- $secret := dict "secretName" $s.secret -}}
+{{- with $s.key }}{{ $_ := set $secret "items" (list (dict "key" . "path" "token")) }}{{ end -}}
+{{- $out = append $out (dict "name" $s.volume "secret" $secret) -}}
+{{- else -}}
+{{- $out = append $out (dict "name" $s.volume "mountPath" $s.path "readOnly" true) -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
 {{- end -}}
 
 {{- define "CHART.destinationTokenEnv" -}}
@@ -160,13 +186,15 @@ the gateway's business, not its own).
 
 {{/*
 Exporters for the enabled destinations and, per signal, the exporters that carry it.
-Args: root, destinations, key. Prints {exporters: {...}, signals: {traces: [...], ...}}.
+Args: root, destinations, key, gateway (true for the gateway's own exporters: only the gateway keeps
+persistent queues). Prints {exporters: {...}, signals: {traces: [...], ...}, persistent: bool}.
 */}}
 {{- define "CHART.destinations" -}}
 {{- /* Type -> {exporter, signals}, from generator/components/destination-types.ts. */ -}}
 {{- $types := @DESTINATIONS@ -}}
 {{- $exporters := dict -}}
 {{- $signals := dict "traces" list "metrics" list "logs" list "profiles" list -}}
+{{- $persistent := false -}}
 {{- range $name, $d := .destinations -}}
 {{- if dig "enabled" true $d -}}
 {{- $where := printf "%sdestinations.%s" $.key $name -}}
@@ -175,6 +203,10 @@ Args: root, destinations, key. Prints {exporters: {...}, signals: {traces: [...]
 {{- $carries := (get $types $type).signals -}}
 {{- $id := printf "%s/%s" (get $types $type).exporter $name -}}
 {{- if and (ne $type "debug") (not $d.endpoint) }}{{ fail (printf "%s.endpoint is required for a destination of type %s" $where $type) }}{{ end -}}
+{{- if dig "sendingQueue" "persistent" false $d -}}
+{{- if not $.gateway }}{{ fail (printf "%s.sendingQueue.persistent: only the gateway keeps queues on disk; enable the gateway (%senabled) or set persistent: false" $where $.key) }}{{ end -}}
+{{- $persistent = true -}}
+{{- end -}}
 {{- $_ := set $exporters $id (include "CHART.destinationExporter" (dict "name" $name "destination" $d "type" $type) | fromYaml) -}}
 {{- range $signal := ($d.signals | default (list "traces" "metrics" "logs")) -}}
 {{- if not (has $signal $carries) }}{{ fail (printf "%s.signals: a %s destination cannot carry %s (it carries %s)" $where $type $signal (join ", " $carries)) }}{{ end -}}
@@ -182,13 +214,13 @@ Args: root, destinations, key. Prints {exporters: {...}, signals: {traces: [...]
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- toYaml (dict "exporters" $exporters "signals" $signals) -}}
+{{- toYaml (dict "exporters" $exporters "signals" $signals "persistent" $persistent) -}}
 {{- end -}}
 
 {{/*
 The exporter settings of one enabled destination; nothing for a debug destination. TLS files come
-from the Secret mounted under @DEST_TLS_DIR@/<name>, the bearer token from an environment variable.
-Args: name, destination, type.
+from the Secret mounted under @DEST_TLS_DIR@/<name>, the bearer token from an environment variable,
+a persistent queue from the file_storage/queue extension. Args: name, destination, type.
 */}}
 {{- define "CHART.destinationExporter" -}}
 {{- $d := .destination -}}
@@ -198,8 +230,17 @@ Args: name, destination, type.
 {{- if dig "bearerToken" "secretName" "" $d -}}
 {{- $_ := set $headers "Authorization" (printf "Bearer ${env:%s}" (include "CHART.destinationTokenEnv" .name)) -}}
 {{- end -}}
+{{- if eq .type "kafka" }}
+brokers: {{- splitList "," $d.endpoint | compact | toYaml | nindent 2 }}
+{{- /* Every span of a trace in one partition, so one consumer sees whole traces. */}}
+partition_traces_by_id: true
+producer:
+  compression: {{ $d.compression | default "gzip" | quote }}
+{{- else }}
 endpoint: {{ quote $d.endpoint }}
-{{- if or $tls.insecure $tls.insecureSkipVerify $tls.secretName }}
+{{- end }}
+{{- /* Kafka without a tls block is plain text; gRPC and HTTP need insecure said. */}}
+{{- if or (and $tls.insecure (ne .type "kafka")) $tls.insecureSkipVerify $tls.secretName }}
 tls:
   {{- if $tls.insecure }}
   insecure: true
@@ -218,13 +259,18 @@ tls:
 {{- with $headers }}
 headers: {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- if ne .type "prometheusremotewrite" }}
-{{- $queue := $d.sendingQueue | default dict }}
+{{- if not (has .type (list "prometheusremotewrite" "kafka")) }}
 compression: {{ $d.compression | default "gzip" | quote }}
+{{- end }}
+{{- $queue := $d.sendingQueue | default dict }}
+{{- if ne .type "prometheusremotewrite" }}
 sending_queue:
   enabled: {{ dig "enabled" true $queue }}
   {{- with $queue.queueSize }}
   queue_size: {{ int64 . }}
+  {{- end }}
+  {{- if $queue.persistent }}
+  storage: file_storage/queue
   {{- end }}
 {{- end }}
 {{- $retry := $d.retryOnFailure | default dict }}
@@ -240,23 +286,23 @@ retry_on_failure:
 Where a collector that forwards (agent, browser) sends: to the gateway when it is enabled (traces
 through the load_balancing exporter keyed by trace ID against the gateway's headless Service, so
 every span of a trace reaches the same replica; other signals through OTLP to the Service), else
-straight to the gateway's destinations. Args: root, gateway, gatewayKey. Same output as CHART.destinations.
+straight to the gateway's destinations. Args: root, gateway, gatewayKey. Same output as
+CHART.destinations; "CHART.forwarding" adds what the exporters authenticate with.
 */}}
 {{- define "CHART.forwardExporters" -}}
 {{- if .gateway.enabled -}}
 {{- /* Only the signals some enabled destination of the gateway takes: the gateway has no pipeline for the others. */ -}}
-{{- $taken := (include "CHART.destinations" (dict "root" .root "destinations" .gateway.destinations "key" .gatewayKey) | fromYaml).signals -}}
+{{- $taken := (include "CHART.destinations" (dict "root" .root "destinations" .gateway.destinations "key" .gatewayKey "gateway" true) | fromYaml).signals -}}
 {{- $otlp := list -}}
 {{- range $s := list "metrics" "logs" "profiles" }}{{ if get $taken $s }}{{ $otlp = append $otlp $s }}{{ end }}{{ end -}}
+{{- $client := include "CHART.gatewayClient" (dict "root" .root "gateway" .gateway) | fromYaml -}}
 exporters:
   {{- if not (or $taken.traces $otlp) }} {}{{ end }}
   {{- if $taken.traces }}
   load_balancing/gateway:
     routing_key: traceID
     protocol:
-      otlp:
-        tls:
-          insecure: true
+      otlp: {{- toYaml $client.settings | nindent 8 }}
     resolver:
       dns:
         hostname: {{ include "CHART.gateway.headlessHost" .root | quote }}
@@ -265,8 +311,7 @@ exporters:
   {{- if $otlp }}
   otlp_grpc/gateway:
     endpoint: {{ printf "%s:@OTLP_GRPC_PORT@" (include "CHART.gateway.host" .root) | quote }}
-    tls:
-      insecure: true
+    {{- toYaml $client.settings | nindent 4 }}
   {{- end }}
 signals:
   {{- if $taken.traces }}
@@ -278,6 +323,73 @@ signals:
 {{- else -}}
 {{- include "CHART.destinations" (dict "root" .root "destinations" .gateway.destinations "key" .gatewayKey) -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+What forwarding to the gateway adds to a forwarder's generated configuration (changed in place):
+the extensions its exporters authenticate with and, with tenancy, the request metadata kept from
+the receivers through batching so the tenant header reaches the gateway. Args: cfg, root, gateway.
+*/}}
+{{- define "CHART.forwarding" -}}
+{{- $cfg := .cfg -}}
+{{- $client := include "CHART.gatewayClient" (dict "root" .root "gateway" .gateway) | fromYaml -}}
+{{- if $client.extensions -}}
+{{- $_ := set $cfg "extensions" (merge ($cfg.extensions | default dict) $client.extensions) -}}
+{{- $service := $cfg.service | default dict -}}
+{{- $_ := set $service "extensions" (concat ($service.extensions | default list) (keys $client.extensions | sortAlpha)) -}}
+{{- $_ := set $cfg "service" $service -}}
+{{- end -}}
+{{- if .gateway.tenancy.enabled -}}
+{{- range $id, $r := $cfg.receivers -}}
+{{- if eq (index (splitList "/" $id) 0) "otlp" -}}
+{{- range $proto, $p := $r.protocols }}{{ $_ := set $p "include_metadata" true }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- if hasKey ($cfg.processors | default dict) "batch" -}}
+{{- $_ := set $cfg.processors "batch" (merge (dict "metadata_keys" (list .gateway.tenancy.header)) (get $cfg.processors "batch" | default dict)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+What a sender inside the chart presents to the gateway's receivers: TLS trusting the gateway
+Secret's ca.crt (its tls.crt as client certificate under clientAuth; the name verified is the
+gateway Service's, also when the load balancer dials a replica's IP), the bearer token from the
+mounted Secret, and the tenant header passed on from the request. Args: root, gateway.
+Prints {settings: exporter settings, extensions: {id: config}}.
+*/}}
+{{- define "CHART.gatewayClient" -}}
+{{- $r := .gateway.receivers -}}
+{{- $tenancy := .gateway.tenancy -}}
+{{- $extensions := dict -}}
+{{- $auth := "" -}}
+{{- if $r.auth.bearerToken.enabled -}}
+{{- $auth = "bearertokenauth/gateway" -}}
+{{- $_ := set $extensions $auth (dict "filename" "@GATEWAY_AUTH_DIR@/token") -}}
+{{- end -}}
+{{- if $tenancy.enabled -}}
+{{- $setter := dict "headers" (list (dict "key" $tenancy.header "from_context" $tenancy.header "action" "upsert")) -}}
+{{- with $auth }}{{ $_ := set $setter "additional_auth" . }}{{ end -}}
+{{- $auth = "headers_setter/tenant" -}}
+{{- $_ := set $extensions $auth $setter -}}
+{{- end -}}
+settings:
+  tls:
+    {{- if $r.tls.enabled }}
+    ca_file: "@GATEWAY_TLS_DIR@/ca.crt"
+    server_name_override: {{ printf "%s.%s.svc" (include "CHART.gateway.service" .root) .root.Release.Namespace | quote }}
+    {{- if $r.tls.clientAuth }}
+    cert_file: "@GATEWAY_TLS_DIR@/tls.crt"
+    key_file: "@GATEWAY_TLS_DIR@/tls.key"
+    {{- end }}
+    {{- else }}
+    insecure: true
+    {{- end }}
+  {{- with $auth }}
+  auth:
+    authenticator: {{ . }}
+  {{- end }}
+extensions: {{- toYaml $extensions | nindent 2 }}
 {{- end -}}
 
 {{/* Pipelines for the signals that have exporters. Args: receivers, processors (map signal -> list), signals (map signal -> exporters), names (list of signals). */}}
@@ -292,15 +404,31 @@ signals:
 {{- end }}
 {{- end -}}
 
-{{/* The OTLP receiver. Args: grpc (bool), cors (map or nil), maxRequestBodyBytes. */}}
+{{/*
+The OTLP receiver. Args: grpc (bool), cors (map or nil), maxRequestBodyBytes, security (the gateway's
+`receivers`: TLS from its mounted Secret, bearer-token auth), includeMetadata (keep request headers
+for routing).
+*/}}
 {{- define "CHART.otlpReceiver" -}}
+{{- $server := dict -}}
+{{- if .includeMetadata }}{{ $_ := set $server "include_metadata" true }}{{ end -}}
+{{- with .security -}}
+{{- if .tls.enabled -}}
+{{- $tls := dict "cert_file" "@RECEIVER_TLS_DIR@/tls.crt" "key_file" "@RECEIVER_TLS_DIR@/tls.key" -}}
+{{- if .tls.clientAuth }}{{ $_ := set $tls "client_ca_file" "@RECEIVER_TLS_DIR@/ca.crt" }}{{ end -}}
+{{- $_ := set $server "tls" $tls -}}
+{{- end -}}
+{{- if .auth.bearerToken.enabled }}{{ $_ := set $server "auth" (dict "authenticator" "bearertokenauth/receivers") }}{{ end -}}
+{{- end -}}
 protocols:
   {{- if .grpc }}
   grpc:
     endpoint: "0.0.0.0:@OTLP_GRPC_PORT@"
+    {{- with $server }}{{ toYaml . | nindent 4 }}{{ end }}
   {{- end }}
   http:
     endpoint: "0.0.0.0:@OTLP_HTTP_PORT@"
+    {{- with $server }}{{ toYaml . | nindent 4 }}{{ end }}
     {{- with .cors }}
     cors:
       allowed_origins: {{- toYaml .allowedOrigins | nindent 8 }}

@@ -16,8 +16,8 @@ export interface CollectorDescription {
   ctx: ChartContext;
   /** `agent`, `gateway`, `browser`: labels, names of helper templates. */
   component: string;
-  /** The `name` value: the collector is `<name>`, its workload and Services `<name>-collector…`. */
-  name: ValueRef;
+  /** The `name` value (or a name made from it): the collector is `<name>`, its workload and Services `<name>-collector…`. */
+  name: ValueRef | IncludeRef;
   mode: 'deployment' | 'daemonset';
   /** The ServiceAccount's name (a scalar template token). */
   serviceAccount: string;
@@ -37,6 +37,17 @@ export interface CollectorDescription {
   configArgs: Record<string, IncludeArg>;
   /** Deployment mode only. */
   scaling?: Scaling;
+  /** Whether it has Services (the native runtime renders them; the Operator makes them from the receivers' ports). */
+  services: boolean;
+  /** Deployment mode only: while `when` holds, a StatefulSet with one claim per replica (`claims`: a YAML list of volumeClaimTemplates). */
+  persistence?: Persistence;
+  /** A feature gate passed as `--feature-gates` while its condition holds. */
+  featureGate?: { gate: string; when: Condition };
+}
+
+export interface Persistence {
+  when: Condition;
+  claims: IncludeRef;
 }
 
 /** The contrib image's user and group (its Dockerfile: `USER 10001:10001`). */
@@ -69,7 +80,8 @@ export function collectorSecurity(root?: Condition | ValueRef): CollectorSecurit
   const seccompProfile = { type: 'RuntimeDefault' };
   if (!root)
     return {
-      pod: { runAsNonRoot: true, runAsUser: COLLECTOR_UID, runAsGroup: COLLECTOR_UID, seccompProfile },
+      // fsGroup: volumes the collector writes (a persistent queue's claim) are its group's.
+      pod: { runAsNonRoot: true, runAsUser: COLLECTOR_UID, runAsGroup: COLLECTOR_UID, fsGroup: COLLECTOR_UID, seccompProfile },
       container: {
         runAsNonRoot: true,
         runAsUser: COLLECTOR_UID,

@@ -1,6 +1,6 @@
 // Ports, paths and Service names of a collector, declared once: the configs, the runtimes and the
 // charts' README all take them from here.
-import { ValueRef, release } from '../../emitter/refs';
+import { IncludeRef, ValueRef, release } from '../../emitter/refs';
 import { ChartContext } from '../context';
 
 export const PORTS = { otlpGrpc: 4317, otlpHttp: 4318, health: 13133 } as const;
@@ -11,9 +11,17 @@ export const CONFIG_DIR = '/conf';
 export const CONFIG_FILE = 'collector.yaml';
 /** Where destination TLS Secrets are mounted in collector containers. */
 export const DEST_TLS_DIR = '/etc/otelcol/destinations';
+/** Where collectors mount the gateway receivers' Secrets (the gateway to serve them, its senders to present them) and persistent queues. */
+export const MOUNT_DIRS = {
+  RECEIVER_TLS_DIR: '/etc/otelcol/receiver-tls',
+  RECEIVER_AUTH_DIR: '/etc/otelcol/receiver-auth',
+  GATEWAY_TLS_DIR: '/etc/otelcol/gateway-tls',
+  GATEWAY_AUTH_DIR: '/etc/otelcol/gateway-auth',
+  QUEUE_DIR: '/var/lib/otelcol/queue',
+};
 
 /** Service names and in-cluster hosts of a collector named by `name` (the Operator's convention). */
-export function collectorEndpoints(ctx: ChartContext, component: string, name: ValueRef) {
+export function collectorEndpoints(ctx: ChartContext, component: string, name: ValueRef | IncludeRef) {
   const ns = release.namespace();
   return {
     service: ctx.chart.defineString(`${component}.service`, [name, '-collector']),

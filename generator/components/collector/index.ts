@@ -9,11 +9,11 @@ import { env, image as imageField, resources, scheduling } from '../../values/co
 import { ChartContext } from '../context';
 import { PolicyRule, ServiceAccountWithRbac } from '../rbac';
 import { Construct } from 'constructs';
-import { CollectorDescription, Scaling, collectorSecurity } from './description';
+import { CollectorDescription, Persistence, Scaling, collectorSecurity } from './description';
 import { NativeCollector } from './native';
-import { CONFIG_DIR, DEST_TLS_DIR, PORT_CONSTANTS, collectorEndpoints } from './endpoints';
+import { CONFIG_DIR, DEST_TLS_DIR, MOUNT_DIRS, PORT_CONSTANTS, collectorEndpoints } from './endpoints';
 import { DESTINATIONS } from '../gateway/destination-types';
-export { CONFIG_DIR, CONFIG_FILE, DEST_TLS_DIR, PORTS, PORT_CONSTANTS, collectorEndpoints } from './endpoints';
+export { CONFIG_DIR, CONFIG_FILE, DEST_TLS_DIR, MOUNT_DIRS, PORTS, PORT_CONSTANTS, collectorEndpoints } from './endpoints';
 import { OperatorCollector } from './operator';
 
 /** What every collector's config, env and volumes are computed with; native.tpl renders the native runtime. */
@@ -64,6 +64,9 @@ export function collectorProps(what: string, name: string, req: Record<string, s
   };
 }
 
+/** The gate `profiles` pipelines need (alpha in this release), while `profiles.enabled`. */
+export const profilesGate = (ctx: ChartContext) => ({ gate: 'service.profilesSupport', when: cond.is(ctx.top.profiles.enabled) });
+
 type CollectorRefs = RefTree<ObjectField<ReturnType<typeof collectorProps>>>;
 
 export interface CollectorProps {
@@ -82,6 +85,15 @@ export interface CollectorProps {
   templates?: { files: string[]; constants?: Record<string, LibraryConstant> };
   /** Deployment mode: replicas, autoscaling and disruption budget. */
   scaling?: Scaling;
+  /** Deployment mode: while it holds, a StatefulSet with a claim per replica. */
+  persistence?: Persistence;
+  /** A feature gate the collector starts with while its condition holds. */
+  featureGate?: { gate: string; when: Condition };
+  /** A collector that shares another's values: its own name and resources instead of the values'. */
+  name?: IncludeRef;
+  resources?: ValueRef;
+  /** false: no Services (a collector that receives nothing over the network). */
+  services?: boolean;
   /** While this holds the collector runs as root (see `collectorSecurity`); otherwise never. */
   runsAsRoot?: Condition | ValueRef;
   grants?: { feature: string; rules: PolicyRule[]; when?: Condition }[];
@@ -89,6 +101,8 @@ export interface CollectorProps {
   destinations?: ValueRef;
   /** For forwarders: while this holds, the destinations are the gateway's and not mounted here. */
   viaGateway?: ValueRef;
+  /** For forwarders: the gateway's `receivers` values, whose Secrets they mount to present them. */
+  gatewayReceivers?: ValueRef;
   /** The component's own env entries (literals; `whenItem` for conditional ones), before the collector-wide ones. */
   env?: unknown[];
   /** Component templates printing extra volumes and volume mounts (YAML lists). */
@@ -105,27 +119,30 @@ export class Collector extends TemplateScope {
     p.ctx.chart.useTemplates(
       [...TEMPLATES.map((f) => path.join(__dirname, f)), ...(p.templates?.files ?? [])],
       // DESTINATIONS: destination type -> { exporter, signals }, read by "CHART.destinations" through fromJson.
-      { ...PORT_CONSTANTS, DEST_TLS_DIR, CONFIG_DIR, DESTINATIONS, ...p.templates?.constants },
+      { ...PORT_CONSTANTS, ...MOUNT_DIRS, DEST_TLS_DIR, CONFIG_DIR, DESTINATIONS, ...p.templates?.constants },
     );
     const { ctx, values: r } = p;
-    this.endpoints = collectorEndpoints(ctx, p.component, r.name);
-    const sa = new ServiceAccountWithRbac(this, 'rbac', { ctx, component: p.component, suffix: r.name, grants: p.grants });
+    const name = p.name ?? r.name;
+    const resources = p.resources ?? r.resources.$;
+    this.endpoints = collectorEndpoints(ctx, p.component, name);
+    const sa = new ServiceAccountWithRbac(this, 'rbac', { ctx, component: p.component, suffix: name, grants: p.grants });
     const c = ctx.chart;
     const destinationArgs: Record<string, IncludeArg> = {
       ...(p.destinations && { destinations: p.destinations }),
       ...(p.viaGateway && { viaGateway: p.viaGateway }),
+      ...(p.gatewayReceivers && { gatewayReceivers: p.gatewayReceivers }),
     };
-    const envArgs = { values: r.$, ...destinationArgs };
+    const envArgs = { values: r.$, resources, ...destinationArgs };
     const volumes = (part: string, extra?: IncludeRef) => c.include('collector.volumes', { part, ...destinationArgs, ...(extra && { extra }) });
     const d: CollectorDescription = {
       ctx,
       component: p.component,
-      name: r.name,
+      name,
       mode: p.mode,
       serviceAccount: sa.name,
       image: ctx.collectorImage(r.image.$),
       imagePullPolicy: ctx.top.collectorImage.pullPolicy,
-      resources: r.resources.$,
+      resources,
       podAnnotations: r.podAnnotations,
       podLabels: r.podLabels,
       scheduling: { nodeSelector: r.nodeSelector, tolerations: r.tolerations, affinity: r.affinity, priorityClassName: r.priorityClassName },
@@ -134,7 +151,10 @@ export class Collector extends TemplateScope {
       volumes: volumes('volumes', p.extraVolumes),
       volumeMounts: volumes('volumeMounts', p.extraVolumeMounts),
       configArgs: { component: p.component, values: r.$, key: p.valuesKey, ...p.configArgs },
+      services: p.services ?? true,
       scaling: p.scaling,
+      persistence: p.persistence,
+      featureGate: p.featureGate,
     };
     const runtime = ctx.top.collectorRuntime;
     new OperatorCollector(this, 'operator', d, cond.eq(runtime, 'operator'));

@@ -5,7 +5,7 @@
 // on the health extension, a config checksum that rolls the pods, time to drain queues on shutdown.
 import { Construct } from 'constructs';
 import { TemplatedObject } from '../../emitter/helm-chart';
-import { Condition, cond, optional, when } from '../../emitter/refs';
+import { Condition, choose, cond, optional, when, whenItem } from '../../emitter/refs';
 import { CollectorDescription, Scaling } from './description';
 import { CONFIG_DIR, CONFIG_FILE, PORTS, collectorEndpoints } from './endpoints';
 
@@ -34,7 +34,7 @@ export class NativeCollector extends Construct {
       name: 'otc-container',
       image: d.image,
       imagePullPolicy: d.imagePullPolicy,
-      args: [`--config=${CONFIG_DIR}/${CONFIG_FILE}`],
+      args: [`--config=${CONFIG_DIR}/${CONFIG_FILE}`, ...(d.featureGate ? [whenItem(d.featureGate.when, `--feature-gates=${d.featureGate.gate}`)] : [])],
       env: d.env,
       ports: ports('container'),
       resources: d.resources,
@@ -63,11 +63,13 @@ export class NativeCollector extends Construct {
       },
     };
     const s = d.scaling;
+    const p = d.persistence;
+    const replicas = s && { replicas: s.autoscaling ? when(cond.not(s.autoscaling.enabled), s.replicas) : s.replicas };
     new TemplatedObject(this, 'workload', {
       apiVersion: 'apps/v1',
       kind: d.mode === 'daemonset' ? 'DaemonSet' : 'Deployment',
       metadata: meta(name),
-      when: runs,
+      when: p ? cond.and(runs, cond.not(p.when)) : runs,
       spec: {
         selector: { matchLabels: selector },
         template: pod,
@@ -76,11 +78,36 @@ export class NativeCollector extends Construct {
           : {
               // A new pod is up before an old one goes: receivers never lose capacity during a rollout.
               strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-              ...(s && { replicas: s.autoscaling ? when(cond.not(s.autoscaling.enabled), s.replicas) : s.replicas }),
+              ...replicas,
             }),
       },
     });
+    // With a persistent queue: each replica keeps its own claim (and its queue) across restarts and moves.
+    if (p)
+      new TemplatedObject(this, 'statefulset', {
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: meta(name),
+        when: cond.and(runs, p.when),
+        spec: {
+          serviceName: names.headlessService.token,
+          podManagementPolicy: 'Parallel',
+          selector: { matchLabels: selector },
+          template: pod,
+          updateStrategy: { type: 'RollingUpdate' },
+          ...replicas,
+          volumeClaimTemplates: p.claims,
+        },
+      });
 
+    if (d.services) this.services(d, runs, names, ports);
+    if (s) this.scaling(d, s, runs, name, selector);
+  }
+
+  private services(d: CollectorDescription, runs: Condition, names: ReturnType<typeof collectorEndpoints>, ports: (part: 'service') => unknown) {
+    const selector = d.ctx.chart.include('selectorLabels', { component: d.component });
+    const meta = (objName: string) => d.ctx.meta(objName, d.component);
+    const name = names.service.token;
     new TemplatedObject(this, 'service', {
       apiVersion: 'v1',
       kind: 'Service',
@@ -95,7 +122,6 @@ export class NativeCollector extends Construct {
       when: runs,
       spec: { clusterIP: 'None', selector, ports: ports('service') },
     });
-    if (s) this.scaling(d, s, runs, name, selector);
   }
 
   private scaling(d: CollectorDescription, s: Scaling, runs: Condition, name: string, selector: unknown) {
@@ -107,7 +133,7 @@ export class NativeCollector extends Construct {
         metadata: d.ctx.meta(name, d.component),
         when: cond.and(runs, a.enabled),
         spec: {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: d.persistence ? choose(d.persistence.when, 'StatefulSet', 'Deployment') : 'Deployment', name },
           minReplicas: a.minReplicas,
           maxReplicas: a.maxReplicas,
           metrics: d.ctx.chart.include('native.hpaMetrics', { values: a.$, key: d.configArgs.key }),

@@ -1,8 +1,9 @@
-// The Operator runtime: one OpenTelemetryCollector v1beta1; the Operator creates the workload,
-// its ConfigMap, Services and (for Deployments) a PodDisruptionBudget.
+// The Operator runtime: one OpenTelemetryCollector v1beta1; the Operator creates the workload
+// (a StatefulSet with its claims while a persistent queue needs one), its ConfigMap, Services and
+// (for Deployments and StatefulSets) a PodDisruptionBudget.
 import { Construct } from 'constructs';
 import { TemplatedObject } from '../../emitter/helm-chart';
-import { Condition, cond, optional, when } from '../../emitter/refs';
+import { Condition, choose, cond, optional, when } from '../../emitter/refs';
 import { CollectorDescription } from './description';
 
 export class OperatorCollector extends Construct {
@@ -10,13 +11,17 @@ export class OperatorCollector extends Construct {
     super(scope, id);
     const c = d.ctx.chart;
     const s = d.scaling;
+    const p = d.persistence;
+    const g = d.featureGate;
     new TemplatedObject(this, 'collector', {
       apiVersion: 'opentelemetry.io/v1beta1',
       kind: 'OpenTelemetryCollector',
       metadata: { ...d.ctx.meta(d.name.token, d.component), labels: c.include('labels', { component: d.component, extra: d.podLabels }) },
       when: runs,
       spec: {
-        mode: d.mode,
+        mode: p ? choose(p.when, 'statefulset', d.mode) : d.mode,
+        ...(p && { volumeClaimTemplates: when(p.when, p.claims) }),
+        ...(g && { args: when(g.when, { 'feature-gates': g.gate }) }),
         image: d.image,
         imagePullPolicy: d.imagePullPolicy,
         serviceAccount: d.serviceAccount,

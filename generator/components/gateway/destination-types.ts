@@ -10,6 +10,7 @@ export const DESTINATIONS = {
   otlp: { exporter: 'otlp_grpc', signals: SIGNALS },
   otlphttp: { exporter: 'otlp_http', signals: SIGNALS },
   prometheusremotewrite: { exporter: 'prometheus_remote_write', signals: ['metrics'] },
+  kafka: { exporter: 'kafka', signals: SIGNALS },
   debug: { exporter: 'debug', signals: SIGNALS },
 } as const satisfies Record<string, { exporter: string; signals: readonly Signal[] }>;
 

@@ -5,8 +5,9 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import { RefTree, cond } from '../../emitter/refs';
 import { BooleanField, v } from '../../values/model';
+import { OBJECT_NAME, resources } from '../../values/common';
 import { ComponentProps } from '../context';
-import { Collector, collectorEndpoints, collectorProps } from '../collector';
+import { Collector, collectorEndpoints, collectorProps, profilesGate } from '../collector';
 import { RULES } from '../rbac';
 import { DESTINATIONS, DESTINATION_TYPES, SIGNALS } from './destination-types';
 
@@ -52,11 +53,13 @@ const destination = v.object(
   {
     enabled: v.boolean({ description: 'Export to this destination.', default: true }),
     type: v.string({
-      description: 'Exporter: `otlp` (gRPC), `otlphttp`, `prometheusremotewrite` (metrics only), `debug` (collector log).',
+      description:
+        'Exporter: `otlp` (gRPC), `otlphttp`, `prometheusremotewrite` (metrics only), `kafka` (topics `otlp_spans`, `otlp_metrics`, `otlp_logs`; traces keyed by trace ID), `debug` (collector log).',
       enum: DESTINATION_TYPES,
     }),
     endpoint: v.string({
-      description: 'Endpoint (`host:port` for otlp, a URL for otlphttp and prometheusremotewrite). Required except for `debug`.',
+      description:
+        'Endpoint (`host:port` for otlp, a URL for otlphttp and prometheusremotewrite, comma-separated `host:port` brokers for kafka). Required except for `debug`.',
       minLength: 1,
     }),
     signals: v.list(v.string({ description: 'A signal.', enum: SIGNALS }), {
@@ -69,7 +72,7 @@ const destination = v.object(
       insecureSkipVerify: v.boolean({ description: 'TLS without verifying the server certificate.' }),
       secretName: v.string({
         description: 'Secret with `ca.crt` (and `tls.crt`/`tls.key` with clientCertificate), mounted into the collector.',
-        pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
+        pattern: OBJECT_NAME,
       }),
       clientCertificate: v.boolean({ description: 'Present `tls.crt`/`tls.key` from `secretName` as a client certificate (mTLS).' }),
     }),
@@ -84,8 +87,12 @@ const destination = v.object(
     ),
     compression: v.string({ description: 'Compression (default gzip).', enum: ['gzip', 'zstd', 'none'] }),
     sendingQueue: v.object('The exporter sending queue.', {
-      enabled: v.boolean({ description: 'Queue batches in memory while the destination is slow or down.' }),
+      enabled: v.boolean({ description: 'Queue batches while the destination is slow or down.' }),
       queueSize: v.integer({ description: 'Queue size in batches.', minimum: 1 }),
+      persistent: v.boolean({
+        description:
+          'Keep the queue on disk (`file_storage` extension) so a restart loses nothing accepted. The gateway then runs as a StatefulSet with one PersistentVolumeClaim per replica (`persistence`). Gateway destinations only.',
+      }),
     }),
     retryOnFailure: v.object('Retries of failed exports.', {
       enabled: v.boolean({ description: 'Retry failed exports.' }),
@@ -108,6 +115,8 @@ const destination = v.object(
           if: { properties: { type: { const: 'debug' } }, required: ['type'] },
           then: { properties: { compression: false, tls: false, headers: false, bearerToken: false } },
         },
+        // Kafka speaks its own protocol: no HTTP headers or bearer tokens (SASL is left to `config`).
+        { if: { properties: { type: { const: 'kafka' } }, required: ['type'] }, then: { properties: { headers: false, bearerToken: false } } },
       ],
     },
   },
@@ -204,6 +213,81 @@ export const gatewayProps = {
     default: DEFAULT_DESTINATIONS,
     keyPattern: '^[a-zA-Z0-9][a-zA-Z0-9_-]*$',
   }),
+  persistence: v.object('Volumes of persistent sending queues (a destination with `sendingQueue.persistent`): one PersistentVolumeClaim per replica.', {
+    size: v.quantity({ description: 'Size of each replica’s queue volume.', default: '2Gi' }),
+    storageClassName: v.string({ description: 'StorageClass of the claims (unset: the cluster default).', pattern: OBJECT_NAME }),
+  }),
+  receivers: v.object('Security of the OTLP receivers. The chart’s own agent and browser collectors present what they require.', {
+    tls: v.object(
+      'TLS from a `kubernetes.io/tls` Secret (`tls.crt`, `tls.key`, and `ca.crt`, which the chart’s own senders trust). Its certificate must name `<name>-collector.<namespace>.svc` (senders verify that name, also when they reach a replica by IP).',
+      {
+        enabled: v.boolean({ description: 'Serve the OTLP receivers over TLS.', default: false }),
+        secretName: v.string({ description: 'The `kubernetes.io/tls` Secret (required when enabled).', default: '', pattern: `^$|${OBJECT_NAME}` }),
+        clientAuth: v.boolean({
+          description:
+            'Require client certificates signed by the Secret’s `ca.crt` (mTLS). The chart’s own senders present the Secret’s `tls.crt`, so it must also allow client authentication.',
+          default: false,
+        }),
+      },
+      { extra: { if: { properties: { enabled: { const: true } }, required: ['enabled'] }, then: { properties: { secretName: { minLength: 1 } } } } },
+    ),
+    auth: v.object('Authentication of senders.', {
+      bearerToken: v.object(
+        'Require `Authorization: Bearer <token>` (the `bearertokenauth` extension reads the token from the mounted Secret).',
+        {
+          enabled: v.boolean({ description: 'Require the bearer token.', default: false }),
+          secretName: v.string({ description: 'Secret holding the token (required when enabled).', default: '', pattern: `^$|${OBJECT_NAME}` }),
+          key: v.string({ description: 'Key of the token in the Secret.', default: 'token', pattern: '^[-._a-zA-Z0-9]+$' }),
+        },
+        { extra: { if: { properties: { enabled: { const: true } }, required: ['enabled'] }, then: { properties: { secretName: { minLength: 1 } } } } },
+      ),
+    }),
+  }),
+  tenancy: v.object(
+    'Routes each tenant’s telemetry, told by a request header, to its own destinations (the `routing` connector). Senders set the header; the chart’s agent and browser collectors pass it on.',
+    {
+      enabled: v.boolean({ description: 'Route by tenant.', default: false }),
+      header: v.string({ description: 'Request header (HTTP) or metadata key (gRPC) naming the tenant.', default: 'X-Tenant-ID', pattern: '^[A-Za-z0-9][-A-Za-z0-9_]*$' }),
+      tenants: v.map(
+        v.object(
+          'A tenant: the header value is the map key.',
+          {
+            enabled: v.boolean({ description: 'Route this tenant (disabled: its telemetry is treated as unknown).', default: true }),
+            destinations: v.list(v.string({ description: 'A destination name.', minLength: 1 }), {
+              description: 'Names of `destinations` that receive this tenant’s telemetry (each signal goes to those that carry it).',
+              minItems: 1,
+              uniqueItems: true,
+            }),
+          },
+          { required: ['destinations'] },
+        ),
+        { description: 'Tenants by header value.', default: {}, keyPattern: '^[A-Za-z0-9][-A-Za-z0-9_.]*$' },
+      ),
+      defaultDestinations: v.list(v.string({ description: 'A destination name.', minLength: 1 }), {
+        description: 'Destinations of telemetry with no or an unknown tenant; empty: such telemetry is dropped.',
+        default: [],
+        uniqueItems: true,
+      }),
+    },
+  ),
+  kafka: v.object(
+    'A Kafka buffer: the gateway writes every signal to Kafka, and a `<name>-kafka-consumer` collector reads it, tail-samples, processes and exports to the destinations.',
+    {
+      enabled: v.boolean({ description: 'Buffer through Kafka.', default: false }),
+      brokers: v.list(v.string({ description: 'A broker, `host:port`.', pattern: '^[^\\s:]+:[0-9]+$' }), { description: 'Kafka brokers (required when enabled).', default: [] }),
+      topics: v.object('Topics per signal.', {
+        traces: v.string({ description: 'Topic of traces (partitioned by trace ID).', default: 'otlp_spans', pattern: '^[a-zA-Z0-9._-]+$' }),
+        metrics: v.string({ description: 'Topic of metrics.', default: 'otlp_metrics', pattern: '^[a-zA-Z0-9._-]+$' }),
+        logs: v.string({ description: 'Topic of logs.', default: 'otlp_logs', pattern: '^[a-zA-Z0-9._-]+$' }),
+      }),
+      encoding: v.string({ description: 'Encoding of the messages.', default: 'otlp_proto', enum: ['otlp_proto', 'otlp_json'] }),
+      consumer: v.object('The consumer collector.', {
+        replicas: v.integer({ description: 'Consumer replicas (at most the partitions of a topic do work).', default: 2, minimum: 1 }),
+        resources: resources('the Kafka consumer', { cpu: '200m', memory: '512Mi' }, { memory: '1Gi' }),
+      }),
+    },
+    { extra: { if: { properties: { enabled: { const: true } }, required: ['enabled'] }, then: { properties: { brokers: { minItems: 1 } } } } },
+  ),
   processing: v.object('Processing of every signal.', {
     dropHealthChecks: v.object('Drops spans of health-check requests before sampling.', {
       enabled: v.boolean({ description: 'Drop health-check spans.', default: true }),
@@ -243,7 +327,12 @@ export interface ForwarderProps<M> extends ComponentProps<M> {
 
 /** What a forwarder's collector needs: the gateway's values for its config, and the destinations (with their Secrets) for when the gateway is off. */
 export function forwarding(p: ForwarderProps<unknown>) {
-  return { configArgs: { gateway: p.gateway.$, gatewayKey: p.gatewayKey }, destinations: p.gateway.destinations, viaGateway: p.gateway.enabled };
+  return {
+    configArgs: { gateway: p.gateway.$, gatewayKey: p.gatewayKey },
+    destinations: p.gateway.destinations,
+    viaGateway: p.gateway.enabled,
+    gatewayReceivers: p.gateway.receivers.$,
+  };
 }
 
 export class GatewayCollector extends Construct {
@@ -251,6 +340,7 @@ export class GatewayCollector extends Construct {
   constructor(scope: Construct, id: string, p: GatewayProps) {
     super(scope, id);
     const r = p.values;
+    const c = p.ctx.chart;
     const collector = new Collector(this, 'collector', {
       templates: { files: [path.join(__dirname, 'gateway.tpl')] },
       ...p,
@@ -260,7 +350,25 @@ export class GatewayCollector extends Construct {
       destinations: r.destinations,
       grants: [{ feature: 'k8sattributes', rules: RULES.kubernetesAttributes, when: cond.is(r.presets.kubernetesAttributes.enabled) }],
       scaling: { replicas: r.replicas, autoscaling: r.autoscaling, disruptionBudget: r.podDisruptionBudget },
+      persistence: { when: c.holds('gateway.persistent', r.$), claims: c.include('gateway.queueClaims', { values: r.persistence.$ }) },
+      featureGate: profilesGate(p.ctx),
+      extraVolumes: c.include('gateway.volumes', { values: r.$, part: 'volumes' }),
+      extraVolumeMounts: c.include('gateway.volumes', { values: r.$, part: 'volumeMounts' }),
     });
     this.endpoints = collector.endpoints;
+    // With the Kafka buffer: the collector that reads it, samples, processes and exports (gateway.tpl).
+    new Collector(this, 'kafka-consumer', {
+      templates: { files: [path.join(__dirname, 'gateway.tpl')] },
+      ...p,
+      when: p.when ? cond.and(p.when, r.kafka.enabled) : cond.is(r.kafka.enabled),
+      component: 'kafka-consumer',
+      mode: 'deployment',
+      file: 'kafka-consumer.yaml',
+      name: c.includeScalar('join', { a: r.name, b: 'kafka-consumer' }),
+      resources: r.kafka.consumer.resources.$,
+      destinations: r.destinations,
+      scaling: { replicas: r.kafka.consumer.replicas },
+      services: false,
+    });
   }
 }

@@ -86,23 +86,34 @@ function requests(file: string): any[] {
 export function readCapture(dir: string, replicas: number): Capture {
   const out: Capture = { spans: [], metrics: [], logs: [] };
   for (let replica = 0; replica < replicas; replica++) {
-    for (const r of requests(fileOf(dir, replica, 'traces')).flatMap((req) => req.resourceSpans ?? [])) {
-      const resource = attributes(r.resource?.attributes);
-      for (const s of (r.scopeSpans ?? []).flatMap((ss: any) => ss.spans ?? []))
-        out.spans.push({ replica, resource, traceId: s.traceId, spanId: s.spanId, name: s.name, attributes: attributes(s.attributes) });
+    const one = readCaptureFolder(path.join(dir, `gateway-${replica}`), replica);
+    out.spans.push(...one.spans);
+    out.metrics.push(...one.metrics);
+    out.logs.push(...one.logs);
+  }
+  return out;
+}
+
+/** What a file exporter wrote into `folder` (traces.jsonl, metrics.jsonl, logs.jsonl), marked as from `replica`. */
+export function readCaptureFolder(folder: string, replica = 0): Capture {
+  const out: Capture = { spans: [], metrics: [], logs: [] };
+  const file = (signal: Signal) => path.join(folder, `${signal}.jsonl`);
+  for (const r of requests(file('traces')).flatMap((req) => req.resourceSpans ?? [])) {
+    const resource = attributes(r.resource?.attributes);
+    for (const s of (r.scopeSpans ?? []).flatMap((ss: any) => ss.spans ?? []))
+      out.spans.push({ replica, resource, traceId: s.traceId, spanId: s.spanId, name: s.name, attributes: attributes(s.attributes) });
+  }
+  for (const r of requests(file('metrics')).flatMap((req) => req.resourceMetrics ?? [])) {
+    const resource = attributes(r.resource?.attributes);
+    for (const m of (r.scopeMetrics ?? []).flatMap((sm: any) => sm.metrics ?? [])) {
+      const data = m.sum ?? m.gauge ?? m.histogram ?? m.exponentialHistogram ?? m.summary;
+      out.metrics.push({ replica, resource, name: m.name, dataPoints: (data?.dataPoints ?? []).map((d: any) => attributes(d.attributes)) });
     }
-    for (const r of requests(fileOf(dir, replica, 'metrics')).flatMap((req) => req.resourceMetrics ?? [])) {
-      const resource = attributes(r.resource?.attributes);
-      for (const m of (r.scopeMetrics ?? []).flatMap((sm: any) => sm.metrics ?? [])) {
-        const data = m.sum ?? m.gauge ?? m.histogram ?? m.exponentialHistogram ?? m.summary;
-        out.metrics.push({ replica, resource, name: m.name, dataPoints: (data?.dataPoints ?? []).map((d: any) => attributes(d.attributes)) });
-      }
-    }
-    for (const r of requests(fileOf(dir, replica, 'logs')).flatMap((req) => req.resourceLogs ?? [])) {
-      const resource = attributes(r.resource?.attributes);
-      for (const l of (r.scopeLogs ?? []).flatMap((sl: any) => sl.logRecords ?? []))
-        out.logs.push({ replica, resource, body: l.body, attributes: attributes(l.attributes) });
-    }
+  }
+  for (const r of requests(file('logs')).flatMap((req) => req.resourceLogs ?? [])) {
+    const resource = attributes(r.resource?.attributes);
+    for (const l of (r.scopeLogs ?? []).flatMap((sl: any) => sl.logRecords ?? []))
+      out.logs.push({ replica, resource, body: l.body, attributes: attributes(l.attributes) });
   }
   return out;
 }

@@ -108,6 +108,14 @@ export class CollectorProcess {
     return `----- ${this.name}${this.exited ? ` (${this.exited})` : ''} (Go stack traces left out)\n${withoutStackTraces(this.output)}`;
   }
 
+  /** SIGKILL, as a crashed node or an OOM kill ends a pod: nothing is flushed. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const gone = new Promise<void>((r) => this.child.once('exit', () => r()));
+    this.child.kill('SIGKILL');
+    await gone;
+  }
+
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
   async stop(graceMs = 5000): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;

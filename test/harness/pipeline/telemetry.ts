@@ -35,6 +35,8 @@ export interface SendOptions {
   requestSize: number;
   /** Pause between rounds: longer than the agent's batch timeout, so rounds leave it in different batches. */
   roundGapMs: number;
+  /** Extra request headers (a tenant header, say). */
+  headers?: Record<string, string>;
 }
 
 function shuffled<T>(items: T[]): T[] {
@@ -83,7 +85,7 @@ export async function sendTraces(url: string, plans: TracePlan[], o: SendOptions
     return { traceId: spans[0].spanContext().traceId, plan };
   });
   const finished = recorder.getFinishedSpans();
-  const exporter = new OTLPTraceExporter({ url });
+  const exporter = new OTLPTraceExporter({ url, headers: o.headers });
   for (let round = 0; round < o.spansPerTrace; round++) {
     if (round) await sleep(o.roundGapMs);
     const spans = shuffled(finished.filter((s) => position.get(s.spanContext().spanId) === round));

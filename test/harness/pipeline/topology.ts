@@ -14,6 +14,10 @@ export interface Topology {
   captureEndpoints: string[];
   /** host:port where nothing listens, standing in for the OpAMP server. */
   opamp: string;
+  /** Per Secret name, the folder holding its keys as files (as the kubelet mounts it). */
+  secrets?: Record<string, string>;
+  /** The folder under which each process keeps its file_storage directories (one per process address). */
+  storage?: string;
 }
 
 /** The port the capture receivers use; any port, as the destination's is replaced whole. */
