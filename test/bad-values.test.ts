@@ -179,7 +179,7 @@ const cases: Case[] = [
     key: 'instrumentation.exporter.endpoint',
   },
   { chart: 'otel-gateway', what: 'wrong type at the root', values: { replicas: '2' }, key: 'replicas' },
-  { chart: 'otel-gateway', what: 'unknown root key', values: { enabled: true }, key: '', mentions: ['enabled'] },
+  { chart: 'otel-gateway', what: 'unknown root key', values: { agentCollector: { enabled: true } }, key: '', mentions: ['agentCollector'] },
   {
     chart: 'otel-gateway',
     what: 'extraProcessors id not defined under config.processors (template fail)',

@@ -65,7 +65,7 @@ function renderAgent(runtime: string, capture: string): RenderedCollector {
     collectorRuntime: runtime,
     'agentCollector.name': AGENT,
     'agentCollector.presets.logsCollection.enabled': 'true',
-    // Both read the Kubernetes API server.
+    // Both read the Kubernetes API server, and there is none here.
     'agentCollector.presets.kubernetesAttributes.enabled': 'false',
     'agentCollector.presets.resourceDetection.enabled': 'false',
     'gatewayCollector.enabled': 'false',

@@ -3,9 +3,40 @@
 import * as path from 'path';
 import { HelmChart, TemplatedMetadata } from '../emitter/helm-chart';
 import { Condition, IncludeArg, RefTree, ValueRef, optional, release } from '../emitter/refs';
-import { v } from '../values/model';
+import { Field, ObjectField, v } from '../values/model';
 import { DNS_LABEL, pullPolicy } from '../values/common';
 import { COLLECTOR_IMAGE } from '../distribution';
+
+const LEGACY = 'accepted for values files of the original chart; no effect (NOTES.txt says so).';
+
+/**
+ * Keys of the original chart that have no effect, with the NOTES.txt line each gets when it is set
+ * (`ifSet: 'value'`: a non-empty value, `'key'`: the key present at all; `{namespace}` is the release
+ * namespace). A chart passes its list to "CHART.deprecatedKeys" as @DEPRECATED_KEYS@, and
+ * `checkDeprecatedKeys` makes generation fail unless the list names exactly its model's deprecated fields.
+ */
+export interface DeprecatedKey {
+  path: string[];
+  ifSet: 'value' | 'key';
+  note: string;
+}
+export const GLOBAL_DEPRECATED_KEYS: DeprecatedKey[] = [
+  { path: ['global', 'namespace'], ifSet: 'value', note: 'has no effect; the chart installs into the release namespace ("{namespace}").' },
+  { path: ['global', 'ollyscaleNamespace'], ifSet: 'value', note: "has no effect; set the ollyscale destination's endpoint instead." },
+];
+
+/** Fails unless `keys` names exactly the deprecated fields of `model`, outside the components that print their own notes (`own`). */
+export function checkDeprecatedKeys(chart: string, model: ObjectField, keys: DeprecatedKey[], own: string[] = []): void {
+  const found: string[] = [];
+  const walk = (f: Field, p: string[]): void => {
+    if (f.options.deprecated) found.push(p.join('.'));
+    if (f instanceof ObjectField && !own.includes(p[0])) for (const [k, c] of Object.entries(f.props as Record<string, Field>)) walk(c, [...p, k]);
+  };
+  walk(model, []);
+  const listed = keys.map((d) => d.path.join('.'));
+  if (found.sort().join() !== [...listed].sort().join())
+    throw new Error(`${chart}: its deprecated keys (${listed.join(', ')}) must name the model's deprecated fields (${found.join(', ')})`);
+}
 
 /** Top-level values every chart of the suite has. */
 export const chartValues = {
@@ -21,6 +52,8 @@ export const chartValues = {
         "Image pull secrets added to every pod the chart renders and to the ServiceAccounts it creates (the Operator runtime's collector pods get them through their ServiceAccount).",
       default: [],
     }),
+    namespace: v.string({ description: 'Namespace of the original chart.', deprecated: LEGACY }),
+    ollyscaleNamespace: v.string({ description: 'Namespace of the OllyScale backend in the original chart.', deprecated: LEGACY }),
   }),
   nameOverride: v.string({ description: 'Replaces the chart name in object names.', default: '', pattern: `^$|${DNS_LABEL}` }),
   fullnameOverride: v.string({ description: 'Replaces the release-and-chart full name in object names.', default: '', pattern: `^$|${DNS_LABEL}` }),

@@ -74,3 +74,19 @@ app.kubernetes.io/component: {{ .component }}
 {{- define "CHART.join" -}}
 {{- printf "%s-%s" .a .b -}}
 {{- end -}}
+
+{{/*
+One NOTES.txt line per key of the original chart that is set and has no effect. Args: root, keys
+(a chart's deprecated keys: {path, ifSet, note}; see GLOBAL_DEPRECATED_KEYS in context.ts).
+*/}}
+{{- define "CHART.deprecatedKeys" -}}
+{{- range $d := .keys }}
+{{- $parent := $.root.Values }}
+{{- range $k := initial $d.path }}{{ $parent = get $parent $k | default dict }}{{ end }}
+{{- $key := last $d.path }}
+{{- if ternary (hasKey $parent $key) (not (empty (get $parent $key))) (eq $d.ifSet "key") }}
+
+DEPRECATED: {{ join "." $d.path }} {{ replace "{namespace}" $.root.Release.Namespace $d.note }}
+{{- end }}
+{{- end }}
+{{- end -}}

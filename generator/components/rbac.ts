@@ -11,22 +11,16 @@ export interface PolicyRule {
   verbs: string[];
 }
 
-const READ = ['get', 'list', 'watch'];
+export const READ = ['get', 'list', 'watch'];
 
-/** The minimum each feature's component documents; never Secrets. */
+/** The minimum each shared feature's component reads with the configuration the chart gives it (collector 0.158); never Secrets. */
 export const RULES = {
-  /** k8s_attributes: pod metadata, namespace labels, and the Deployment behind a ReplicaSet. */
-  kubernetesAttributes: [
-    { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: READ },
-    { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ },
-  ],
-  /** resource_detection's k8s_api detector reads the agent's own Node. */
-  resourceDetection: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }],
-  /** kubelet_stats reads the kubelet's stats API through the node. */
-  kubeletMetrics: [
-    { apiGroups: [''], resources: ['nodes/stats', 'nodes/proxy'], verbs: ['get'] },
-    { apiGroups: [''], resources: ['nodes'], verbs: ['get'] },
-  ],
+  /**
+   * k8s_attributes (agent and gateway) watches pods. It reads no Namespace (no namespace labels or
+   * annotations, no k8s.cluster.uid) and no ReplicaSet (k8s.deployment.name comes from the
+   * ReplicaSet's name, not k8s.deployment.uid).
+   */
+  kubernetesAttributes: [{ apiGroups: [''], resources: ['pods'], verbs: READ }],
   /** OBI: decorates spans with pod, service, node and owner (Deployment via ReplicaSet) metadata. */
   obi: [
     { apiGroups: [''], resources: ['pods', 'services', 'nodes'], verbs: READ },

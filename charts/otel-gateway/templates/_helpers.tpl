@@ -417,6 +417,20 @@ protocols:
 {{- end -}}
 
 {{/*
+The topologySpreadConstraints of a Deployment-mode collector's pods: with spread.enabled a soft
+spread over nodes (one replica per node where there are nodes enough), then the user's own.
+Args: root, values (with spread and topologySpreadConstraints), component.
+*/}}
+{{- define "otel-gateway.collector.spread" -}}
+{{- $out := list -}}
+{{- if .values.spread.enabled -}}
+{{- $selector := dict "matchLabels" (include "otel-gateway.selectorLabels" (dict "root" .root "component" .component) | fromYaml) -}}
+{{- $out = append $out (dict "maxSkew" 1 "topologyKey" "kubernetes.io/hostname" "whenUnsatisfiable" "ScheduleAnyway" "labelSelector" $selector) -}}
+{{- end -}}
+{{- toYaml (concat $out (.values.topologySpreadConstraints | default list)) -}}
+{{- end -}}
+
+{{/*
 Memory: GOMEMLIMIT is 80% of the container's memory limit, computed at render time from any
 Kubernetes quantity, so the Go runtime collects garbage before the kernel kills the container.
 */}}
@@ -521,6 +535,86 @@ Operator names them (otlp-grpc, otlp-http).
 {{- $metrics = append $metrics (dict "type" "Resource" "resource" (dict "name" "memory" "target" (dict "type" "Utilization" "averageUtilization" (int64 .)))) -}}
 {{- end -}}
 {{- toYaml $metrics -}}
+{{- end -}}
+
+{{/*
+The spec of a collector's NetworkPolicy, derived from its final configuration: ingress only on the
+ports its receivers listen on, from `peers` ("anywhere", "cluster": any pod of any namespace, or a
+comma-separated list of this release's components); egress to
+DNS, to the ports its exporters and extensions send to, to the API server where a component reads
+it (k8s_attributes, the k8s_api detector, the load balancer's k8s resolver) and to the kubelet for
+kubelet_stats; then the user's extraIngress and extraEgress.
+Args: those of "otel-gateway.collector.config", plus peers.
+*/}}
+{{- define "otel-gateway.collector.networkPolicy" -}}
+{{- $cfg := include "otel-gateway.collector.config" . | fromYaml -}}
+{{- $np := .values.networkPolicy -}}
+{{- $in := include "otel-gateway.native.ports" (merge (dict "part" "container") .) | fromYamlArray -}}
+{{- $ingress := list -}}
+{{- if $in -}}
+{{- $ports := list -}}
+{{- range $p := $in }}{{ $ports = append $ports (dict "port" $p.containerPort "protocol" "TCP") }}{{ end -}}
+{{- $rule := dict "ports" $ports -}}
+{{- if eq .peers "cluster" -}}
+{{- $_ := set $rule "from" (list (dict "namespaceSelector" dict)) -}}
+{{- else if ne .peers "anywhere" -}}
+{{- $components := dict "key" "app.kubernetes.io/component" "operator" "In" "values" (splitList "," .peers) -}}
+{{- $release := dict "app.kubernetes.io/instance" .root.Release.Name -}}
+{{- $_ := set $rule "from" (list (dict "podSelector" (dict "matchLabels" $release "matchExpressions" (list $components)))) -}}
+{{- end -}}
+{{- $ingress = append $ingress $rule -}}
+{{- end -}}
+{{- $egress := list (dict "ports" (list (dict "port" 53 "protocol" "UDP") (dict "port" 53 "protocol" "TCP"))) -}}
+{{- $out := include "otel-gateway.collector.egressPorts" $cfg | fromYamlArray -}}
+{{- with $out -}}
+{{- $ports := list -}}
+{{- range $p := . }}{{ $ports = append $ports (dict "port" (int64 $p) "protocol" "TCP") }}{{ end -}}
+{{- $egress = append $egress (dict "ports" $ports) -}}
+{{- end -}}
+podSelector:
+  matchLabels: {{- include "otel-gateway.selectorLabels" (dict "root" .root "component" .component) | nindent 4 }}
+policyTypes: [Ingress, Egress]
+ingress: {{- concat $ingress ($np.extraIngress | default list) | toYaml | nindent 2 }}
+egress: {{- concat $egress ($np.extraEgress | default list) | toYaml | nindent 2 }}
+{{- end -}}
+
+{{/*
+The TCP ports a configuration connects to, sorted and unique: every exporter's and extension's
+endpoint (host:port, or a URL: its port, else 443 for https/wss and 80 for http/ws), Kafka brokers,
+the load balancer's resolver port, 443 and 6443 for the API server and 10250 for the kubelet.
+Arg: the configuration.
+*/}}
+{{- define "otel-gateway.collector.egressPorts" -}}
+{{- $ports := list -}}
+{{- $endpoints := list -}}
+{{- range $id, $e := (.exporters | default dict) -}}
+{{- $e = $e | default dict -}}
+{{- with $e.endpoint }}{{ $endpoints = append $endpoints . }}{{ end -}}
+{{- range $b := ($e.brokers | default list) }}{{ $endpoints = append $endpoints $b }}{{ end -}}
+{{- with dig "resolver" "dns" "port" "" $e }}{{ $ports = append $ports (toString .) }}{{ end -}}
+{{- with dig "resolver" "static" "hostnames" list $e }}{{ $endpoints = concat $endpoints . }}{{ end -}}
+{{- if dig "resolver" "k8s" "" $e }}{{ $ports = concat $ports (list "443" "6443") }}{{ end -}}
+{{- end -}}
+{{- range $id, $x := (.extensions | default dict) -}}
+{{- with dig "server" "ws" "endpoint" "" ($x | default dict) }}{{ $endpoints = append $endpoints . }}{{ end -}}
+{{- with dig "server" "http" "endpoint" "" ($x | default dict) }}{{ $endpoints = append $endpoints . }}{{ end -}}
+{{- end -}}
+{{- range $e := $endpoints -}}
+{{- $e = toString $e -}}
+{{- $port := regexFind ":[0-9]+(/|$)" (regexReplaceAll "^[a-z]+://" $e "") | trimPrefix ":" | trimSuffix "/" -}}
+{{- if not $port -}}
+{{- $port = ternary "443" "80" (or (hasPrefix "https://" $e) (hasPrefix "wss://" $e)) -}}
+{{- end -}}
+{{- $ports = append $ports $port -}}
+{{- end -}}
+{{- range $id, $p := (.processors | default dict) -}}
+{{- $type := index (splitList "/" $id) 0 -}}
+{{- if or (eq $type "k8s_attributes") (and (eq $type "resource_detection") (has "k8s_api" (dig "detectors" list ($p | default dict)))) }}{{ $ports = concat $ports (list "443" "6443") }}{{ end -}}
+{{- end -}}
+{{- range $id, $r := (.receivers | default dict) -}}
+{{- if eq (index (splitList "/" $id) 0) "kubelet_stats" }}{{ $ports = append $ports "10250" }}{{ end -}}
+{{- end -}}
+{{- $ports | uniq | sortAlpha | toYaml -}}
 {{- end -}}
 
 {{/*
@@ -999,6 +1093,22 @@ app.kubernetes.io/component: {{ .component }}
 {{/* "<a>-<b>". Args: a, b. */}}
 {{- define "otel-gateway.join" -}}
 {{- printf "%s-%s" .a .b -}}
+{{- end -}}
+
+{{/*
+One NOTES.txt line per key of the original chart that is set and has no effect. Args: root, keys
+(a chart's deprecated keys: {path, ifSet, note}; see GLOBAL_DEPRECATED_KEYS in context.ts).
+*/}}
+{{- define "otel-gateway.deprecatedKeys" -}}
+{{- range $d := .keys }}
+{{- $parent := $.root.Values }}
+{{- range $k := initial $d.path }}{{ $parent = get $parent $k | default dict }}{{ end }}
+{{- $key := last $d.path }}
+{{- if ternary (hasKey $parent $key) (not (empty (get $parent $key))) (eq $d.ifSet "key") }}
+
+DEPRECATED: {{ join "." $d.path }} {{ replace "{namespace}" $.root.Release.Namespace $d.note }}
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{- define "otel-gateway.gateway.service" -}}

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { cond, whenItem } from '../../emitter/refs';
 import { v } from '../../values/model';
 import { Collector, collectorEndpoints, collectorProps, profilesGate } from '../collector';
-import { PolicyRule } from '../rbac';
+import { PolicyRule, RULES } from '../rbac';
 import { ForwarderProps, forwarding } from '../gateway';
 
 const preset = (description: string, def: boolean) => v.object(description, { enabled: v.boolean({ description: 'Enable this preset.', default: def }) });
@@ -25,19 +25,12 @@ const AGENT_CONSTANTS = {
   HOSTFS_DIR: '/hostfs',
 };
 
-const READ = ['get', 'list', 'watch'];
-
 /**
  * What each preset's component reads from the Kubernetes API with the configuration agent.tpl
- * gives it (collector 0.158), and nothing more.
+ * gives it (collector 0.158), and nothing more. k8s_attributes: the shared RULES.kubernetesAttributes.
  */
 const AGENT_RULES = {
-  /**
-   * k8s_attributes watches the pods of its node. It reads no Namespace (no namespace labels or
-   * annotations, no k8s.cluster.uid) and no ReplicaSet (k8s.deployment.name comes from the
-   * ReplicaSet's name, not k8s.deployment.uid).
-   */
-  kubernetesAttributes: [{ apiGroups: [''], resources: ['pods'], verbs: READ }],
+  kubernetesAttributes: RULES.kubernetesAttributes,
   /** resource_detection's k8s_api detector gets its own Node (k8s.cluster.uid is turned off). */
   resourceDetection: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }],
   /** kubelet_stats reads the kubelet's /stats/summary (no extra_metadata_labels, no k8s_api_config). */

@@ -64,6 +64,8 @@ export class BrowserCollector extends Construct {
       ...p,
       ...forwarding(p),
       component: 'browser',
+      // Browsers reach it through an ingress or gateway from anywhere.
+      ingressPeers: 'anywhere',
       mode: 'deployment',
       file: 'browser.yaml',
       scaling: { replicas: r.replicas },

@@ -456,3 +456,17 @@ protocols:
 {{- with .values.targetMemoryUtilizationPercentage }}{{ $_ := set $a "targetMemoryUtilization" (int64 .) }}{{ end -}}
 {{- toYaml $a -}}
 {{- end -}}
+
+{{/*
+The topologySpreadConstraints of a Deployment-mode collector's pods: with spread.enabled a soft
+spread over nodes (one replica per node where there are nodes enough), then the user's own.
+Args: root, values (with spread and topologySpreadConstraints), component.
+*/}}
+{{- define "CHART.collector.spread" -}}
+{{- $out := list -}}
+{{- if .values.spread.enabled -}}
+{{- $selector := dict "matchLabels" (include "CHART.selectorLabels" (dict "root" .root "component" .component) | fromYaml) -}}
+{{- $out = append $out (dict "maxSkew" 1 "topologyKey" "kubernetes.io/hostname" "whenUnsatisfiable" "ScheduleAnyway" "labelSelector" $selector) -}}
+{{- end -}}
+{{- toYaml (concat $out (.values.topologySpreadConstraints | default list)) -}}
+{{- end -}}

@@ -26,7 +26,7 @@ export interface CollectorDescription {
   resources: ValueRef;
   podAnnotations: ValueRef;
   podLabels: ValueRef;
-  scheduling: { nodeSelector: ValueRef; tolerations: ValueRef; affinity: ValueRef; priorityClassName: ValueRef };
+  scheduling: { nodeSelector: ValueRef; tolerations: ValueRef; affinity: ValueRef; priorityClassName: ValueRef; topologySpread?: IncludeRef };
   /** Pod and container security contexts (`collectorSecurity`). */
   security: CollectorSecurity;
   /** The container's env: a template's list, or literal entries followed by one (`includeItems`). */

@@ -2,7 +2,7 @@
 // names (the Operator's naming, derived once), and the collector itself, described once and rendered
 // by the runtime `collectorRuntime` selects (operator.ts, native.ts).
 import * as path from 'path';
-import { LibraryConstant, TemplateScope } from '../../emitter/helm-chart';
+import { LibraryConstant, TemplateScope, TemplatedObject } from '../../emitter/helm-chart';
 import { Condition, IncludeArg, IncludeRef, RefTree, ValueRef, cond } from '../../emitter/refs';
 import { ObjectField, v } from '../../values/model';
 import { env, image as imageField, resources, scheduling } from '../../values/common';
@@ -17,7 +17,7 @@ export { CONFIG_DIR, CONFIG_FILE, DEST_TLS_DIR, MOUNT_DIRS, PORTS, PORT_CONSTANT
 import { OperatorCollector } from './operator';
 
 /** What every collector's config, env and volumes are computed with; native.tpl renders the native runtime. */
-const TEMPLATES = ['collector.tpl', 'memory.tpl', 'merge.tpl', 'native.tpl'];
+const TEMPLATES = ['collector.tpl', 'memory.tpl', 'merge.tpl', 'native.tpl', 'network-policy.tpl'];
 
 /** A collector component id: `type` or `type/name`, as the collector parses it. */
 export const PROCESSOR_ID = '^[a-zA-Z][0-9a-zA-Z_]{0,62}(/\\S+)?$';
@@ -52,6 +52,17 @@ export function collectorProps(what: string, name: string, req: Record<string, s
       description: `Collector configuration deep-merged over the generated one (maps merge, lists replace, \`null\` removes a key). A pipeline that uses an undefined component is refused at render time. A pipeline's \`processors\` list given here replaces the chart's whole (NOTES.txt warns when it leaves out \`memory_limiter\`, \`tail_sampling\` or \`filter/health-checks\`); to add processors, use \`extraProcessors\`.`,
       default: {},
     }),
+    networkPolicy: v.object(
+      `A NetworkPolicy fencing the ${what}'s pods: ingress only on its receivers' ports, egress only to DNS, the ports its exporters send to, and the API server or kubelet where a feature reads them.`,
+      {
+        enabled: v.boolean({ description: 'Render the NetworkPolicy.', default: false }),
+        extraIngress: v.list(v.freeform({ description: 'A NetworkPolicy ingress rule.' }), {
+          description: 'Ingress rules appended (e.g. senders outside the chart).',
+          default: [],
+        }),
+        extraEgress: v.list(v.freeform({ description: 'A NetworkPolicy egress rule.' }), { description: 'Egress rules appended.', default: [] }),
+      },
+    ),
     extraProcessors: v.object(
       `Processors added to the ${what}'s pipelines without removing the chart's own: ids defined under \`config.processors\`, inserted after every processor the chart puts in that pipeline (in the gateway's traces, after \`tail_sampling\`) and before \`batch\`. An undefined id is refused at render time. A pipeline whose \`processors\` list \`config.service.pipelines\` replaces keeps that list as given.`,
       {
@@ -85,6 +96,8 @@ export interface CollectorProps {
   templates?: { files: string[]; constants?: Record<string, LibraryConstant> };
   /** Deployment mode: replicas, autoscaling and disruption budget. */
   scaling?: Scaling;
+  /** Deployment mode: the pods' topologySpreadConstraints (a template's YAML list). */
+  topologySpread?: IncludeRef;
   /** Deployment mode: while it holds, a StatefulSet with a claim per replica. */
   persistence?: Persistence;
   /** A feature gate the collector starts with while its condition holds. */
@@ -94,6 +107,8 @@ export interface CollectorProps {
   resources?: ValueRef;
   /** false: no Services (a collector that receives nothing over the network). */
   services?: boolean;
+  /** Who may reach its receivers under its NetworkPolicy: "anywhere", "cluster", or this release's components (comma-separated). */
+  ingressPeers?: string;
   /** While this holds the collector runs as root (see `collectorSecurity`); otherwise never. */
   runsAsRoot?: Condition | ValueRef;
   grants?: { feature: string; rules: PolicyRule[]; when?: Condition }[];
@@ -145,7 +160,13 @@ export class Collector extends TemplateScope {
       resources,
       podAnnotations: r.podAnnotations,
       podLabels: r.podLabels,
-      scheduling: { nodeSelector: r.nodeSelector, tolerations: r.tolerations, affinity: r.affinity, priorityClassName: r.priorityClassName },
+      scheduling: {
+        nodeSelector: r.nodeSelector,
+        tolerations: r.tolerations,
+        affinity: r.affinity,
+        priorityClassName: r.priorityClassName,
+        topologySpread: p.topologySpread,
+      },
       security: collectorSecurity(p.runsAsRoot),
       env: p.env ? [...p.env, c.includeItems('collector.env', envArgs)] : c.include('collector.env', envArgs),
       volumes: volumes('volumes', p.extraVolumes),
@@ -156,6 +177,13 @@ export class Collector extends TemplateScope {
       persistence: p.persistence,
       featureGate: p.featureGate,
     };
+    new TemplatedObject(this, 'network-policy', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: ctx.meta(this.endpoints.service.token, p.component),
+      when: cond.is(r.networkPolicy.enabled),
+      spec: c.include('collector.networkPolicy', { ...d.configArgs, peers: p.ingressPeers ?? 'cluster' }),
+    });
     const runtime = ctx.top.collectorRuntime;
     new OperatorCollector(this, 'operator', d, cond.eq(runtime, 'operator'));
     new NativeCollector(this, 'native', d, cond.eq(runtime, 'native'));

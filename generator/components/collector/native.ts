@@ -59,6 +59,7 @@ export class NativeCollector extends Construct {
         nodeSelector: optional(d.scheduling.nodeSelector),
         tolerations: optional(d.scheduling.tolerations),
         affinity: optional(d.scheduling.affinity),
+        ...(d.scheduling.topologySpread && { topologySpreadConstraints: d.scheduling.topologySpread }),
         priorityClassName: d.scheduling.priorityClassName,
       },
     };

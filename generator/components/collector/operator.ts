@@ -33,6 +33,7 @@ export class OperatorCollector extends Construct {
         nodeSelector: optional(d.scheduling.nodeSelector),
         tolerations: optional(d.scheduling.tolerations),
         affinity: optional(d.scheduling.affinity),
+        ...(d.scheduling.topologySpread && { topologySpreadConstraints: d.scheduling.topologySpread }),
         priorityClassName: d.scheduling.priorityClassName,
         config: c.include('collector.config', d.configArgs),
         podSecurityContext: d.security.pod,

@@ -186,6 +186,17 @@ export const gatewayProps = {
     targetCPUUtilizationPercentage: v.integer({ description: 'Target average CPU utilisation.', default: 70, minimum: 1, maximum: 100 }),
     targetMemoryUtilizationPercentage: v.integer({ description: 'Target average memory utilisation (unset: CPU only).', minimum: 1, maximum: 100 }),
   }),
+  spread: v.object('Spreading of the replicas over nodes, so that losing a node loses one replica.', {
+    enabled: v.boolean({
+      description:
+        'Add a soft topology spread constraint over `kubernetes.io/hostname` (maxSkew 1, `ScheduleAnyway`: a cluster with fewer nodes than replicas still schedules them all).',
+      default: true,
+    }),
+  }),
+  topologySpreadConstraints: v.list(v.freeform({ description: 'A Kubernetes TopologySpreadConstraint.' }), {
+    description: 'Topology spread constraints added to the pods (e.g. across zones); `labelSelector` is yours to give.',
+    default: [],
+  }),
   podDisruptionBudget: v.object(
     'Disruption budget. The Operator always creates one for a deployment-mode collector, so it is configured through the resource, never rendered beside it.',
     {
@@ -247,7 +258,11 @@ export const gatewayProps = {
     'Routes each tenant’s telemetry, told by a request header, to its own destinations (the `routing` connector). Senders set the header; the chart’s agent and browser collectors pass it on.',
     {
       enabled: v.boolean({ description: 'Route by tenant.', default: false }),
-      header: v.string({ description: 'Request header (HTTP) or metadata key (gRPC) naming the tenant.', default: 'X-Tenant-ID', pattern: '^[A-Za-z0-9][-A-Za-z0-9_]*$' }),
+      header: v.string({
+        description: 'Request header (HTTP) or metadata key (gRPC) naming the tenant.',
+        default: 'X-Tenant-ID',
+        pattern: '^[A-Za-z0-9][-A-Za-z0-9_]*$',
+      }),
       tenants: v.map(
         v.object(
           'A tenant: the header value is the map key.',
@@ -274,7 +289,10 @@ export const gatewayProps = {
     'A Kafka buffer: the gateway writes every signal to Kafka, and a `<name>-kafka-consumer` collector reads it, tail-samples, processes and exports to the destinations.',
     {
       enabled: v.boolean({ description: 'Buffer through Kafka.', default: false }),
-      brokers: v.list(v.string({ description: 'A broker, `host:port`.', pattern: '^[^\\s:]+:[0-9]+$' }), { description: 'Kafka brokers (required when enabled).', default: [] }),
+      brokers: v.list(v.string({ description: 'A broker, `host:port`.', pattern: '^[^\\s:]+:[0-9]+$' }), {
+        description: 'Kafka brokers (required when enabled).',
+        default: [],
+      }),
       topics: v.object('Topics per signal.', {
         traces: v.string({ description: 'Topic of traces (partitioned by trace ID).', default: 'otlp_spans', pattern: '^[a-zA-Z0-9._-]+$' }),
         metrics: v.string({ description: 'Topic of metrics.', default: 'otlp_metrics', pattern: '^[a-zA-Z0-9._-]+$' }),
@@ -317,7 +335,10 @@ export const gatewayProps = {
 export const gatewayModel = v.object('The gateway collector.', gatewayProps);
 export type GatewayRefs = RefTree<typeof gatewayModel>;
 
-export type GatewayProps = ComponentProps<typeof gatewayModel>;
+export interface GatewayProps extends ComponentProps<typeof gatewayModel> {
+  /** The chart's components that send to the gateway (their pods may reach it under its NetworkPolicy); none: any pod of the cluster. */
+  senders?: string[];
+}
 
 /** Collectors that forward to the gateway (or, without it, to its destinations). */
 export interface ForwarderProps<M> extends ComponentProps<M> {
@@ -350,8 +371,10 @@ export class GatewayCollector extends Construct {
       destinations: r.destinations,
       grants: [{ feature: 'k8sattributes', rules: RULES.kubernetesAttributes, when: cond.is(r.presets.kubernetesAttributes.enabled) }],
       scaling: { replicas: r.replicas, autoscaling: r.autoscaling, disruptionBudget: r.podDisruptionBudget },
+      topologySpread: c.include('collector.spread', { values: r.$, component: 'gateway' }),
       persistence: { when: c.holds('gateway.persistent', r.$), claims: c.include('gateway.queueClaims', { values: r.persistence.$ }) },
       featureGate: profilesGate(p.ctx),
+      ingressPeers: p.senders?.join(',') ?? 'cluster',
       extraVolumes: c.include('gateway.volumes', { values: r.$, part: 'volumes' }),
       extraVolumeMounts: c.include('gateway.volumes', { values: r.$, part: 'volumeMounts' }),
     });
@@ -368,6 +391,7 @@ export class GatewayCollector extends Construct {
       resources: r.kafka.consumer.resources.$,
       destinations: r.destinations,
       scaling: { replicas: r.kafka.consumer.replicas },
+      topologySpread: c.include('collector.spread', { values: r.$, component: 'kafka-consumer' }),
       services: false,
     });
   }
