@@ -207,3 +207,35 @@ describe.each(HELMS)('NOTES of the production pipelines ($name)', (helm) => {
     expect(text).not.toContain('Tenancy:');
   });
 });
+
+describe.each(HELMS)("the original chart's forms in NOTES ($name)", (helm) => {
+  test('one line per env given as a list, none for a map', () => {
+    const text = notes(helm, 'ollyscale-otel', 'otel-system', [
+      '--set',
+      'gatewayCollector.env[0].name=A',
+      '--set',
+      'gatewayCollector.env[0].value=b',
+      '--set',
+      'instrumentation.java.env.B=c',
+    ]);
+    expect(text).toContain("DEPRECATED: gatewayCollector.env is a list, the original chart's form");
+    expect(text).not.toContain('instrumentation.java.env is a list');
+    expect(text.match(/is a list, the original chart's form/g)).toHaveLength(1);
+  });
+
+  test('otel-gateway: its legacy global keys and a list env, and nothing deployed when disabled', () => {
+    const text = notes(helm, 'otel-gateway', 'edge', [
+      '--set',
+      'global.namespace=old',
+      '--set',
+      'env[0].name=A',
+      '--set',
+      'env[0].value=b',
+      '--set',
+      'enabled=false',
+    ]);
+    expect(text).toContain('The gateway is disabled (enabled: false): nothing is deployed.');
+    expect(text).toContain('DEPRECATED: global.namespace has no effect; the chart installs into the release namespace ("edge").');
+    expect(text).toContain('DEPRECATED: env is a list');
+  });
+});

@@ -3,7 +3,7 @@
 import * as path from 'path';
 import { ChartDefinition } from '../emitter/chart-writer';
 import { cond, refs } from '../emitter/refs';
-import { ChartContext, DeprecatedKey, GLOBAL_DEPRECATED_KEYS, chartValues, checkDeprecatedKeys } from '../components/context';
+import { ChartContext, DeprecatedKey, GLOBAL_DEPRECATED_KEYS, chartValues, checkDeprecatedKeys, envPaths } from '../components/context';
 import { GatewayCollector, gatewayProps } from '../components/gateway';
 import { AgentCollector, agentModel } from '../components/agent';
 import { BrowserCollector, browserModel } from '../components/browser';
@@ -47,7 +47,7 @@ export const ollyscaleOtel: ChartDefinition = {
   description: 'OpenTelemetry collector infrastructure for OllyScale: node agent, gateway, browser (RUM) collector, auto-instrumentation and eBPF agent.',
   keywords: ['opentelemetry', 'collector', 'instrumentation', 'ebpf', 'ollyscale'],
   model,
-  constants: { DEPRECATED_KEYS },
+  constants: { DEPRECATED_KEYS, ENV_PATHS: envPaths(model) },
   compose(chart) {
     checkDeprecatedKeys('ollyscale-otel', model, DEPRECATED_KEYS, OWN_DEPRECATION_NOTES);
     const r = refs(model);

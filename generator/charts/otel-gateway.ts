@@ -3,7 +3,7 @@
 import * as path from 'path';
 import { ChartDefinition } from '../emitter/chart-writer';
 import { cond, refs } from '../emitter/refs';
-import { ChartContext, GLOBAL_DEPRECATED_KEYS, chartValues, checkDeprecatedKeys } from '../components/context';
+import { ChartContext, GLOBAL_DEPRECATED_KEYS, chartValues, checkDeprecatedKeys, envPaths } from '../components/context';
 import { GatewayCollector, gatewayProps } from '../components/gateway';
 import { PORTS } from '../components/collector';
 import { v } from '../values/model';
@@ -23,7 +23,7 @@ export const otelGateway: ChartDefinition = {
   description: 'OpenTelemetry gateway collector: tail sampling, destinations, load-balanced by trace ID.',
   keywords: ['opentelemetry', 'collector', 'gateway', 'tail-sampling'],
   model,
-  constants: { DEPRECATED_KEYS: GLOBAL_DEPRECATED_KEYS },
+  constants: { DEPRECATED_KEYS: GLOBAL_DEPRECATED_KEYS, ENV_PATHS: envPaths(model) },
   compose(chart) {
     checkDeprecatedKeys('otel-gateway', model, GLOBAL_DEPRECATED_KEYS);
     const r = refs(model);

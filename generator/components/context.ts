@@ -38,6 +38,17 @@ export function checkDeprecatedKeys(chart: string, model: ObjectField, keys: Dep
     throw new Error(`${chart}: its deprecated keys (${listed.join(', ')}) must name the model's deprecated fields (${found.join(', ')})`);
 }
 
+/** The paths of every `env` key of a chart's model (NOTES.txt names those given as a list). */
+export function envPaths(model: ObjectField): string[][] {
+  const out: string[][] = [];
+  const walk = (f: Field, p: string[]): void => {
+    if (p[p.length - 1] === 'env') out.push(p);
+    else if (f instanceof ObjectField) for (const [k, c] of Object.entries(f.props as Record<string, Field>)) walk(c, [...p, k]);
+  };
+  walk(model, []);
+  return out;
+}
+
 /** Top-level values every chart of the suite has. */
 export const chartValues = {
   global: v.object('Settings for every component of the chart.', {

@@ -27,3 +27,19 @@ the same list. Values become strings (whole numbers without an exponent). Arg: t
 {{- define "CHART.envValue" -}}
 {{- if and (kindIs "float64" .) (eq . (floor .)) }}{{ int64 . }}{{ else }}{{ toString . }}{{ end -}}
 {{- end -}}
+
+{{/*
+NOTES.txt lines for each `env` given in the original chart's list form: accepted as it is, but a
+map is what merges across values files and --set. Args: root, paths (the chart's `env` keys, from
+its model: @ENV_PATHS@).
+*/}}
+{{- define "CHART.envListNotes" -}}
+{{- range $path := .paths }}
+{{- $v := $.root.Values }}
+{{- range $k := $path }}{{ $v = (kindIs "map" $v) | ternary (get ($v | default dict) $k) nil }}{{ end }}
+{{- if kindIs "slice" $v }}
+
+DEPRECATED: {{ join "." $path }} is a list, the original chart's form: it still works, but a map (NAME: value, or NAME: {valueFrom: ...}) merges across values files and --set.
+{{- end }}
+{{- end }}
+{{- end -}}

@@ -648,6 +648,22 @@ the same list. Values become strings (whole numbers without an exponent). Arg: t
 {{- end -}}
 
 {{/*
+NOTES.txt lines for each `env` given in the original chart's list form: accepted as it is, but a
+map is what merges across values files and --set. Args: root, paths (the chart's `env` keys, from
+its model: (fromJsonArray "[[\"env\"]]")).
+*/}}
+{{- define "otel-gateway.envListNotes" -}}
+{{- range $path := .paths }}
+{{- $v := $.root.Values }}
+{{- range $k := $path }}{{ $v = (kindIs "map" $v) | ternary (get ($v | default dict) $k) nil }}{{ end }}
+{{- if kindIs "slice" $v }}
+
+DEPRECATED: {{ join "." $path }} is a list, the original chart's form: it still works, but a map (NAME: value, or NAME: {valueFrom: ...}) merges across values files and --set.
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
 The gateway's processors: their definitions and, per signal, the chain each pipeline runs. Stage
 "all": the gateway alone does everything; with the Kafka buffer the gateway does "ingest" (what
 needs the sender's connection: Kubernetes attributes) and its consumer does "process" (attributes,
