@@ -2,7 +2,7 @@
 // objects that grant them. Every ClusterRole is rendered only while its feature is on.
 import { Construct } from 'constructs';
 import { TemplatedObject } from '../emitter/helm-chart';
-import { Condition, IncludeArg, release } from '../emitter/refs';
+import { ChoiceRef, Condition, IncludeArg, choose, cond, release } from '../emitter/refs';
 import { ChartContext } from './context';
 
 export interface PolicyRule {
@@ -37,6 +37,13 @@ export interface ServiceAccountProps {
   grants?: { feature: string; rules: PolicyRule[]; when?: Condition }[];
 }
 
+/** Whether some grant is in force: always, never, or while one of their conditions holds. */
+function readsApi(grants: { when?: Condition }[]): boolean | ChoiceRef {
+  if (grants.length === 0) return false;
+  if (grants.some((g) => !g.when)) return true;
+  return choose(cond.or(...grants.map((g) => g.when!)), true, false);
+}
+
 /** A ServiceAccount and the cluster roles its component's features need. */
 export class ServiceAccountWithRbac extends Construct {
   /** The ServiceAccount's name (a scalar template token). */
@@ -50,6 +57,8 @@ export class ServiceAccountWithRbac extends Construct {
       kind: 'ServiceAccount',
       metadata: ctx.meta(this.name, p.component),
       imagePullSecrets: ctx.top.global.imagePullSecrets,
+      // A token in the pod only while a feature reads the API server (pods that say nothing follow their ServiceAccount).
+      automountServiceAccountToken: readsApi(p.grants ?? []),
     });
     for (const g of p.grants ?? []) {
       const roleName = ctx.clusterScopedName(ctx.chart.includeScalar('join', { a: p.suffix, b: g.feature }));

@@ -175,7 +175,7 @@ export class ListField<V extends Field<any>> extends Field<ValueOf<V>[]> {
   }
 }
 
-/** Anything goes: Kubernetes objects we pass through (affinity, tolerations) and collector `config`. */
+/** Anything goes (collector `config`), or any JSON type constrained only by `extra`. */
 export class FreeformField<T = Record<string, unknown>> extends Field<T> {
   readonly kind = 'freeform';
   constructor(
@@ -186,6 +186,24 @@ export class FreeformField<T = Record<string, unknown>> extends Field<T> {
   }
   schema(): JsonSchema {
     return { ...(this.jsonType !== 'any' && { type: this.jsonType }), ...this.base() };
+  }
+}
+
+/**
+ * A value whose schema is given whole, e.g. a Kubernetes type built by kubernetes.ts; the field's own
+ * description and default replace the schema's. Rendered, and checked by templates, as free-form.
+ */
+export class SchemaField<T = unknown> extends Field<T> {
+  readonly kind = 'freeform';
+  constructor(
+    readonly raw: JsonSchema,
+    opts: FieldOptions<T>,
+  ) {
+    super(opts);
+  }
+  schema(): JsonSchema {
+    const { type, description: _description, ...rest } = structuredClone(this.raw);
+    return { ...(type !== undefined && { type }), ...this.base(), ...rest, ...this.options.extra };
   }
 }
 
@@ -210,11 +228,16 @@ export const v = {
   integer: (o: NumberOptions) => new IntegerField(o),
   boolean: (o: FieldOptions<boolean>) => new BooleanField(o),
   quantity: (o: FieldOptions<string | number>) => new QuantityField(o),
-  object: <P extends Props>(description: string, props: P, opts: { required?: (keyof P & string)[]; default?: ValuesOfProps<P>; extra?: JsonSchema } = {}) =>
-    new ObjectField(props, { description, ...opts }),
+  object: <P extends Props>(
+    description: string,
+    props: P,
+    opts: { required?: (keyof P & string)[]; default?: ValuesOfProps<P>; extra?: JsonSchema; notNull?: boolean } = {},
+  ) => new ObjectField(props, { description, ...opts }),
   map: <V extends Field<any>>(entry: V, o: FieldOptions<Record<string, unknown>> & { keyPattern?: string }) => new MapField(entry, o),
   list: <V extends Field<any>>(item: V, o: FieldOptions<unknown[]> & { minItems?: number; uniqueItems?: boolean }) => new ListField(item, o),
   freeform: <T = Record<string, unknown>>(o: FieldOptions<T>, jsonType: 'object' | 'array' | 'any' = 'object') => new FreeformField<T>(o, jsonType),
+  /** A value of a given schema (a Kubernetes type from kubernetes.ts), with the field's description and default. */
+  schema: <T = unknown>(raw: JsonSchema, o: FieldOptions<T>) => new SchemaField<T>(raw, o),
   /** A map of string to string (labels, annotations, headers, attributes). */
   stringMap: (description: string, def: Record<string, string> = {}) => new MapField(new StringField({ description: 'value' }), { description, default: def }),
 };

@@ -50,6 +50,9 @@ export interface Persistence {
   claims: IncludeRef;
 }
 
+/** Long enough for the exporters' sending queues to drain after SIGTERM (Kubernetes' default is 30 s), in both runtimes. */
+export const TERMINATION_GRACE_SECONDS = 60;
+
 /** The contrib image's user and group (its Dockerfile: `USER 10001:10001`). */
 export const COLLECTOR_UID = 10001;
 

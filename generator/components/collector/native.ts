@@ -6,11 +6,8 @@
 import { Construct } from 'constructs';
 import { TemplatedObject } from '../../emitter/helm-chart';
 import { Condition, choose, cond, optional, when, whenItem } from '../../emitter/refs';
-import { CollectorDescription, Scaling } from './description';
+import { CollectorDescription, Scaling, TERMINATION_GRACE_SECONDS } from './description';
 import { CONFIG_DIR, CONFIG_FILE, PORTS, collectorEndpoints } from './endpoints';
-
-/** Long enough for the exporters' sending queues to drain after SIGTERM (the Operator leaves Kubernetes' 30 s). */
-const TERMINATION_GRACE_SECONDS = 60;
 
 export class NativeCollector extends Construct {
   constructor(scope: Construct, id: string, d: CollectorDescription, runs: Condition) {

@@ -4,7 +4,7 @@
 import { Construct } from 'constructs';
 import { TemplatedObject } from '../../emitter/helm-chart';
 import { Condition, choose, cond, optional, when } from '../../emitter/refs';
-import { CollectorDescription } from './description';
+import { CollectorDescription, TERMINATION_GRACE_SECONDS } from './description';
 
 export class OperatorCollector extends Construct {
   constructor(scope: Construct, id: string, d: CollectorDescription, runs: Condition) {
@@ -36,6 +36,7 @@ export class OperatorCollector extends Construct {
         ...(d.scheduling.topologySpread && { topologySpreadConstraints: d.scheduling.topologySpread }),
         priorityClassName: d.scheduling.priorityClassName,
         config: c.include('collector.config', d.configArgs),
+        terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
         podSecurityContext: d.security.pod,
         securityContext: d.security.container,
         ...(s && {
