@@ -4,7 +4,7 @@
 import { HELMS, helmTemplate, parseManifests } from './harness/helm';
 import { RUNTIMES, chartNames, scenarios } from './harness/scenarios';
 
-const COLLECTORS = ['agent', 'gateway', 'browser'];
+const COLLECTORS = ['agent', 'gateway', 'browser', 'kafka-consumer'];
 
 type Check = 'runAsNonRoot' | 'allowPrivilegeEscalation' | 'capabilities' | 'seccompProfile' | 'hostPath' | 'hostNamespaces' | 'privileged';
 
