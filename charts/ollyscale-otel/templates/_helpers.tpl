@@ -1494,6 +1494,10 @@ named when nothing is left to send to), grpc (true: the OTLP/gRPC port, else OTL
 {{- else if .agentEnabled -}}
 {{- printf "http://%s:%s" (include "ollyscale-otel.agent.host" .root) $port -}}
 {{- else if .gatewayEnabled -}}
+{{- $r := .root.Values.gatewayCollector.receivers -}}
+{{- if or $r.tls.enabled $r.auth.bearerToken.enabled -}}
+{{- fail (printf "%s must be set: the agent collector is disabled and the gateway's receivers require %s (gatewayCollector.receivers), which these senders are not given; enable agentCollector, or point %s at an endpoint they can reach" .key (ternary "TLS" "a bearer token" $r.tls.enabled) .key) -}}
+{{- end -}}
 {{- printf "http://%s:%s" (include "ollyscale-otel.gateway.host" .root) $port -}}
 {{- else -}}
 {{- fail (printf "%s must be set: the agent and the gateway collector are both disabled, so the chart has no OTLP endpoint to send to" .key) -}}
