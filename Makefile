@@ -11,11 +11,15 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-.PHONY: install charts generate build lint format otelcol test drift package clean
+.PHONY: install charts generate check build lint format otelcol test drift package clean
 install: $(NPM_STAMP)
 
 charts generate: install
-	npx ts-node --transpile-only generator/cli.ts
+	npx ts-node --transpile-only generator/cli.ts generate
+
+## check: charts/ and schemas/ are what the generator writes (without writing; see also drift)
+check: install
+	npx ts-node --transpile-only generator/cli.ts check
 
 build: install
 	npx tsc --noEmit -p .

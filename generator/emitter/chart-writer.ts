@@ -26,7 +26,7 @@ export interface ChartDefinition {
   readme(valuesTable: string): string;
 }
 
-const ROOT = path.resolve(__dirname, '..', '..');
+export const ROOT = path.resolve(__dirname, '..', '..');
 
 /** A value declared once in TypeScript and used by the Go templates: a scalar, or a JSON-able object or array. */
 
