@@ -344,6 +344,173 @@ const cases: Case[] = [
     key: 'tolerations.0',
     mentions: ['operater'],
   },
+  // Kubernetes-typed values: Kubernetes' own schemas (generator/values/kubernetes.ts), strict.
+  {
+    chart: 'ollyscale-otel',
+    what: 'toleration without a key whose operator is not Exists',
+    values: { browserCollector: { tolerations: [{ operator: 'Equal', effect: 'NoSchedule' }] } },
+    key: 'browserCollector.tolerations.0.operator',
+  },
+  {
+    chart: 'otel-gateway',
+    what: 'toleration with tolerationSeconds as a string',
+    values: { tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'otel', effect: 'NoExecute', tolerationSeconds: '60' }] },
+    key: 'tolerations.0.tolerationSeconds',
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'unknown affinity key',
+    values: { agentCollector: { affinity: { nodeAfinity: {} } } },
+    key: 'agentCollector.affinity',
+    mentions: ['nodeAfinity'],
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'unknown key deep inside affinity',
+    values: {
+      gatewayCollector: {
+        affinity: {
+          podAntiAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+              { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabel: { app: 'gateway' } } } },
+            ],
+          },
+        },
+      },
+    },
+    key: 'gatewayCollector.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution.0.podAffinityTerm.labelSelector',
+    mentions: ['matchLabel'],
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'bad node selector operator in affinity',
+    values: {
+      agentCollector: {
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/os', operator: 'Is', values: ['linux'] }] }],
+            },
+          },
+        },
+      },
+    },
+    key: 'agentCollector.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.0.matchExpressions.0.operator',
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'affinity without a required field',
+    values: { agentCollector: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: {} } } } },
+    key: 'agentCollector.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution',
+    mentions: ['nodeSelectorTerms'],
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'affinity weight as a string',
+    values: {
+      browserCollector: {
+        affinity: { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: '100', podAffinityTerm: { topologyKey: 'zone' } }] } },
+      },
+    },
+    key: 'browserCollector.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution.0.weight',
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'nodeSelector with a non-string value',
+    values: { browserCollector: { nodeSelector: { 'kubernetes.io/os': 'linux', gpu: true } } },
+    key: 'browserCollector.nodeSelector.gpu',
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'env list item with an unknown key in valueFrom',
+    values: { gatewayCollector: { env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'backend', keyy: 'token' } } }] } },
+    key: 'gatewayCollector.env.0.valueFrom.secretKeyRef',
+    mentions: ['keyy'],
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'env map entry whose valueFrom lacks a required field',
+    values: { gatewayCollector: { env: { TOKEN: { valueFrom: { secretKeyRef: { name: 'backend' } } } } } },
+    key: 'gatewayCollector.env.TOKEN.valueFrom.secretKeyRef',
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'instrumentation env list item with a mistyped fieldRef key',
+    values: { instrumentation: { java: { env: [{ name: 'POD', valueFrom: { fieldRef: { fieldpath: 'metadata.name' } } }] } } },
+    key: 'instrumentation.java.env.0.valueFrom.fieldRef',
+    mentions: ['fieldpath'],
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'securityContext typo',
+    values: { ebpfAgent: { securityContext: { runAsUsr: 0 } } },
+    key: 'ebpfAgent.securityContext',
+    mentions: ['runAsUsr'],
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'securityContext.privileged as a string',
+    values: { ebpfAgent: { securityContext: { privileged: 'true' } } },
+    key: 'ebpfAgent.securityContext.privileged',
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'imagePullSecrets item typo',
+    values: { global: { imagePullSecrets: [{ nam: 'regcred' }] } },
+    key: 'global.imagePullSecrets.0',
+    mentions: ['nam'],
+  },
+  {
+    chart: 'otel-gateway',
+    what: 'imagePullSecrets item with an empty name',
+    values: { global: { imagePullSecrets: [{ name: '' }] } },
+    key: 'global.imagePullSecrets.0.name',
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'resources key typo',
+    values: { gatewayCollector: { resources: { limit: { memory: '1Gi' } } } },
+    key: 'gatewayCollector.resources',
+    mentions: ['limit'],
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'resources.claims (the pod renders no resourceClaims for it)',
+    values: { agentCollector: { resources: { claims: [{ name: 'gpu' }] } } },
+    key: 'agentCollector.resources',
+    mentions: ['claims'],
+  },
+  // null for a key whose default holds something would drop the default: required, so null names it.
+  {
+    chart: 'ollyscale-otel',
+    what: 'agent tolerations null',
+    values: { agentCollector: { tolerations: null } },
+    key: 'agentCollector',
+    mentions: ['tolerations'],
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'eBPF tolerations null',
+    values: { ebpfAgent: { enabled: true, tolerations: null } },
+    key: 'ebpfAgent',
+    mentions: ['tolerations'],
+  },
+  { chart: 'ollyscale-otel', what: 'resources null', values: { gatewayCollector: { resources: null } }, key: 'gatewayCollector', mentions: ['resources'] },
+  { chart: 'otel-gateway', what: 'resources.limits null', values: { resources: { limits: null } }, key: 'resources', mentions: ['limits'] },
+  {
+    chart: 'ollyscale-otel',
+    what: 'env with defaults null',
+    values: { instrumentation: { python: { env: null } } },
+    key: 'instrumentation.python',
+    mentions: ['env'],
+  },
+  { chart: 'otel-gateway', what: 'imagePullSecrets null', values: { global: { imagePullSecrets: null } }, key: 'global', mentions: ['imagePullSecrets'] },
+  {
+    chart: 'ollyscale-otel',
+    what: 'null inside affinity',
+    values: { agentCollector: { affinity: { nodeAffinity: null } } },
+    key: 'agentCollector.affinity.nodeAffinity',
+  },
 ];
 
 /** `a.b.c` as Helm 4 (`/a/b/c`) or Helm 3 (`a.b.c`) prints it. */

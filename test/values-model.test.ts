@@ -7,6 +7,8 @@ import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { CHARTS } from '../generator/charts';
 import { generateChart } from '../generator/emitter/chart-writer';
+import { kubernetesProperty, kubernetesSchema } from '../generator/values/kubernetes';
+import { QUANTITY_PATTERN } from '../generator/values/model';
 import { ROOT } from './harness/helm';
 
 const DRAFT7_KEYWORDS = new Set([
@@ -100,4 +102,205 @@ test('the gateway contributes the same schema to both charts (enabled aside)', (
   const { enabled, ...gatewayKeys } = suite;
   expect(enabled.type).toBe('boolean');
   for (const [k, s] of Object.entries(gatewayKeys)) expect({ k, s: standalone[k] }).toEqual({ k, s });
+});
+
+// ---- Kubernetes-typed values (generator/values/kubernetes.ts) ---------------------------------
+
+/** The Kubernetes definitions the charts' values use, as kubernetes.ts builds them. */
+const K8S_DEFINITIONS = ['Toleration', 'Affinity', 'EnvVar', 'ResourceRequirements', 'SecurityContext', 'TopologySpreadConstraint', 'LocalObjectReference'];
+
+type Step = { prop: string } | 'item' | 'value';
+/** Every property, list item and map value of a schema, with its path. */
+function* schemaPaths(s: any, at: Step[] = []): Generator<{ at: Step[]; s: any }> {
+  for (const [prop, sub] of Object.entries(s.properties ?? {})) {
+    yield { at: [...at, { prop }], s: sub };
+    yield* schemaPaths(sub, [...at, { prop }]);
+  }
+  if (typeof s.items === 'object') yield* schemaPaths(s.items, [...at, 'item']);
+  if (typeof s.additionalProperties === 'object') {
+    yield { at: [...at, 'value'], s: s.additionalProperties };
+    yield* schemaPaths(s.additionalProperties, [...at, 'value']);
+  }
+}
+/** A value holding `x` at `at`, and the JSON pointer of `x`. */
+function placed(at: Step[], x: unknown): [unknown, string] {
+  if (!at.length) return [x, ''];
+  const [first, ...rest] = at;
+  const [inner, ptr] = placed(rest, x);
+  if (first === 'item') return [[inner], `/0${ptr}`];
+  if (first === 'value') return [{ k: inner }, `/k${ptr}`];
+  return [{ [first.prop]: inner }, `/${first.prop}${ptr}`];
+}
+const under = (ptr: string) => (e: { instancePath: string }) => e.instancePath === ptr || e.instancePath.startsWith(`${ptr}/`);
+
+describe.each(K8S_DEFINITIONS)('Kubernetes %s as kubernetes.ts builds it', (kind) => {
+  const schema = kubernetesSchema(`io.k8s.api.core.v1.${kind}`);
+  const ours = new Ajv({ strict: false, allErrors: true }).compile(schema);
+  // kubernetes-models' own validator of the definition (its package exports do not list _schemas/).
+  const validatorFile = path.join(path.dirname(require.resolve('kubernetes-models/package.json')), '_schemas', `IoK8sApiCoreV1${kind}.js`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const theirs: any = require(validatorFile).validate;
+
+  test('accepts and refuses what kubernetes-models accepts and refuses, field by field', () => {
+    const disagreements: string[] = [];
+    for (const { at, s } of schemaPaths(schema)) {
+      // The chart's quantities are strings or whole numbers (Helm reads YAML numbers as float64).
+      const quantity = s.pattern === QUANTITY_PATTERN;
+      const probes = ['x', 7, 0.5, true, {}, [], 2 ** 31, -(2 ** 31) - 1].filter((x) => !(quantity && typeof x === 'number' && (x < 0 || x % 1)));
+      for (const x of probes) {
+        const [data, ptr] = placed(at, x);
+        ours(data);
+        theirs(data);
+        const a = (ours.errors ?? []).some(under(ptr));
+        const b = (theirs.errors ?? []).some(under(ptr));
+        if (a !== b) disagreements.push(`${ptr} = ${JSON.stringify(x)}: ours ${a ? 'refuses' : 'accepts'}, kubernetes-models ${b ? 'refuses' : 'accepts'}`);
+      }
+    }
+    expect(disagreements).toEqual([]);
+  });
+
+  test('refuses unknown keys in every object, uses draft-07 keywords only and no $ref', () => {
+    const objects = [{ at: [] as Step[], s: schema }, ...schemaPaths(schema)].filter(({ s }) => s.properties);
+    expect(objects.length).toBeGreaterThan(0);
+    for (const { at, s } of objects) {
+      expect(s.additionalProperties).toBe(false);
+      const [data, ptr] = placed(at, { unknownKey: 'x' });
+      ours(data);
+      expect({ ptr, refused: (ours.errors ?? []).some((e) => e.instancePath === ptr && e.keyword === 'additionalProperties') }).toEqual({ ptr, refused: true });
+    }
+    for (const { at, s } of nodes(schema, true))
+      for (const k of Object.keys(s)) expect({ at, k, allowed: DRAFT7_KEYWORDS.has(k) }).toEqual({ at, k, allowed: true });
+    expect(JSON.stringify(schema)).not.toContain('$ref');
+  });
+});
+
+test('Kubernetes int-or-string fields take an integer or a string', () => {
+  const validate = new Ajv({ strict: false }).compile(kubernetesSchema('io.k8s.api.core.v1.HTTPGetAction'));
+  expect([8080, 'http', 1.5, true].map((port) => validate({ port }))).toEqual([true, true, false, false]);
+});
+
+test('Kubernetes int32 fields are bounded, int64 fields are not', () => {
+  const props = kubernetesSchema('io.k8s.api.core.v1.TopologySpreadConstraint').properties as any;
+  expect(props.maxSkew).toMatchObject({ type: 'integer', minimum: -(2 ** 31), maximum: 2 ** 31 - 1 });
+  const toleration = kubernetesSchema('io.k8s.api.core.v1.Toleration').properties as any;
+  expect(toleration.tolerationSeconds.type).toBe('integer');
+  expect(toleration.tolerationSeconds.maximum).toBeUndefined();
+});
+
+test('a definition kubernetes-models does not ship, or a property it lacks, fails generation', () => {
+  expect(() => kubernetesSchema('io.k8s.api.core.v1.NoSuchKind')).toThrow(/no declaration of io.k8s.api.core.v1.NoSuchKind/);
+  expect(() => kubernetesProperty('io.k8s.api.core.v1.PodSpec', 'tolerashuns')).toThrow(/has no property tolerashuns/);
+});
+
+describe.each(CHARTS.map((c) => [c.name, c] as const))('%s: Kubernetes-typed values', (_name, def) => {
+  const schemaJson = JSON.parse(generateChart(def).schema);
+  const validate = new Ajv({ strict: false, allErrors: true }).compile(schemaJson);
+  const prefix = def.name === 'ollyscale-otel' ? ['gatewayCollector'] : [];
+  const at = (values: Record<string, unknown>) => (prefix.length ? { [prefix[0]]: values } : values);
+  const defaults = def.model.default as Record<string, any>;
+  const withValues = (values: Record<string, unknown>) => {
+    const out = structuredClone(defaults);
+    const target = prefix.length ? out[prefix[0]] : out;
+    Object.assign(target, prefix.length ? values[prefix[0]] : values);
+    return out;
+  };
+
+  test('real Kubernetes values pass the schema, and kubernetes-models agrees they are valid', () => {
+    const affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/os', operator: 'In', values: ['linux'] }] }],
+        },
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 50, preference: { matchFields: [{ key: 'metadata.name', operator: 'NotIn', values: ['n1'] }] } },
+        ],
+      },
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          {
+            weight: 100,
+            podAffinityTerm: {
+              topologyKey: 'kubernetes.io/hostname',
+              labelSelector: { matchLabels: { app: 'gateway' } },
+              matchLabelKeys: ['pod-template-hash'],
+            },
+          },
+        ],
+      },
+    };
+    const tolerations = [
+      { key: 'dedicated', operator: 'Equal', value: 'otel', effect: 'NoExecute', tolerationSeconds: 60 },
+      { operator: 'Exists', effect: 'NoSchedule' },
+    ];
+    const env = [
+      { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+      { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'backend', key: 'token', optional: true } } },
+      { name: 'PLAIN', value: 'x' },
+    ];
+    const values = withValues(
+      at({
+        affinity,
+        tolerations,
+        env,
+        nodeSelector: { 'kubernetes.io/os': 'linux' },
+        resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } },
+      }),
+    );
+    values.global.imagePullSecrets = [{ name: 'regcred' }];
+    expect(validate(values) ? [] : validate.errors).toEqual([]);
+    // The same objects are valid Kubernetes.
+    const { Pod } = require('kubernetes-models/v1/Pod'); // eslint-disable-line @typescript-eslint/no-require-imports
+    const pod = new Pod({
+      metadata: { name: 'p' },
+      spec: {
+        affinity,
+        tolerations,
+        nodeSelector: { 'kubernetes.io/os': 'linux' },
+        imagePullSecrets: [{ name: 'regcred' }],
+        containers: [{ name: 'c', env, resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } } }],
+      },
+    });
+    expect(() => pod.validate()).not.toThrow();
+  });
+
+  test("Kubernetes-typed keys whose default holds something are required (Helm drops a null key's default)", () => {
+    const kubernetesKeys = [
+      'tolerations',
+      'affinity',
+      'nodeSelector',
+      'topologySpreadConstraints',
+      'resources',
+      'requests',
+      'limits',
+      'env',
+      'imagePullSecrets',
+    ];
+    const holds = (d: unknown) => d !== undefined && (Array.isArray(d) ? d.length > 0 : typeof d !== 'object' || d === null || Object.keys(d).length > 0);
+    const found: string[] = [];
+    const visit = (s: any, d: any, path: string[]) => {
+      for (const [k, sub] of Object.entries<any>(s.properties ?? {})) {
+        const childDefault = d?.[k];
+        if (kubernetesKeys.includes(k) && holds(childDefault)) {
+          found.push([...path, k].join('.'));
+          expect({ key: [...path, k].join('.'), required: (s.required ?? []).includes(k) }).toEqual({ key: [...path, k].join('.'), required: true });
+        }
+        if (sub.type === 'object' && sub.properties) visit(sub, childDefault, [...path, k]);
+      }
+    };
+    visit(schemaJson, defaults, []);
+    expect(found).toEqual(
+      expect.arrayContaining(
+        def.name === 'ollyscale-otel'
+          ? [
+              'agentCollector.tolerations',
+              'ebpfAgent.tolerations',
+              'gatewayCollector.resources',
+              'gatewayCollector.resources.limits',
+              'instrumentation.python.env',
+            ]
+          : ['resources', 'resources.requests'],
+      ),
+    );
+  });
 });

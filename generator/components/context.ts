@@ -4,7 +4,7 @@ import * as path from 'path';
 import { HelmChart, TemplatedMetadata } from '../emitter/helm-chart';
 import { Condition, IncludeArg, RefTree, ValueRef, optional, release } from '../emitter/refs';
 import { Field, ObjectField, v } from '../values/model';
-import { DNS_LABEL, pullPolicy } from '../values/common';
+import { DNS_LABEL, imagePullSecrets, pullPolicy } from '../values/common';
 import { COLLECTOR_IMAGE } from '../distribution';
 
 const LEGACY = 'accepted for values files of the original chart; no effect (NOTES.txt says so).';
@@ -58,11 +58,9 @@ export const chartValues = {
       default: '',
       pattern: '^$|^[a-zA-Z0-9.-]+(:[0-9]+)?(/[a-zA-Z0-9._/-]+)?$',
     }),
-    imagePullSecrets: v.list(v.object('A pull secret.', { name: v.string({ description: 'Secret name.', minLength: 1 }) }, { required: ['name'] }), {
-      description:
-        "Image pull secrets added to every pod the chart renders and to the ServiceAccounts it creates (the Operator runtime's collector pods get them through their ServiceAccount).",
-      default: [],
-    }),
+    imagePullSecrets: imagePullSecrets(
+      "Image pull secrets added to every pod the chart renders and to the ServiceAccounts it creates (the Operator runtime's collector pods get them through their ServiceAccount).",
+    ),
     namespace: v.string({ description: 'Namespace of the original chart.', deprecated: LEGACY }),
     ollyscaleNamespace: v.string({ description: 'Namespace of the OllyScale backend in the original chart.', deprecated: LEGACY }),
   }),

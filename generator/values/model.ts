@@ -143,9 +143,13 @@ export class MapField<V extends Field<any>> extends Field<Record<string, ValueOf
   readonly kind = 'map';
   constructor(
     readonly entry: V,
-    opts: FieldOptions<Record<string, unknown>> & { keyPattern?: string },
+    opts: FieldOptions<Record<string, unknown>> & { keyPattern?: string; example?: Record<string, unknown> },
   ) {
     super(opts as FieldOptions<any>);
+  }
+  /** Entries shown in the README to explain the map (values.yaml shows the default ones). */
+  get example(): Record<string, unknown> | undefined {
+    return (this.options as { example?: Record<string, unknown> }).example;
   }
   schema(): JsonSchema {
     const keyPattern = (this.options as { keyPattern?: string }).keyPattern;
@@ -233,7 +237,8 @@ export const v = {
     props: P,
     opts: { required?: (keyof P & string)[]; default?: ValuesOfProps<P>; extra?: JsonSchema; notNull?: boolean } = {},
   ) => new ObjectField(props, { description, ...opts }),
-  map: <V extends Field<any>>(entry: V, o: FieldOptions<Record<string, unknown>> & { keyPattern?: string }) => new MapField(entry, o),
+  map: <V extends Field<any>>(entry: V, o: FieldOptions<Record<string, unknown>> & { keyPattern?: string; example?: Record<string, unknown> }) =>
+    new MapField(entry, o),
   list: <V extends Field<any>>(item: V, o: FieldOptions<unknown[]> & { minItems?: number; uniqueItems?: boolean }) => new ListField(item, o),
   freeform: <T = Record<string, unknown>>(o: FieldOptions<T>, jsonType: 'object' | 'array' | 'any' = 'object') => new FreeformField<T>(o, jsonType),
   /** A value of a given schema (a Kubernetes type from kubernetes.ts), with the field's description and default. */

@@ -1,7 +1,7 @@
 // The outputs derived from a values model: values.yaml (with every description as a comment),
 // values.schema.json (draft-07, strict) and the README's values table.
-import { Document, isMap, isScalar, YAMLMap } from 'yaml';
-import { Field, JsonSchema, ObjectField, Props, walk } from './model';
+import { Document, isMap, isScalar, stringify as stringifyYaml, YAMLMap } from 'yaml';
+import { Field, JsonSchema, MapField, ObjectField, Props, walk } from './model';
 
 export function valuesSchema(model: ObjectField<Props>, title: string): JsonSchema {
   return { $schema: 'http://json-schema.org/draft-07/schema#', title, ...model.schema() };
@@ -34,17 +34,34 @@ function typeOf(s: JsonSchema): string {
   return Array.isArray(t) ? t.join(' \\| ') : String(t ?? 'any');
 }
 
-/** A Markdown table of every key down to objects' leaves (maps and lists shown as one row). */
+/** A row of the values table. */
+function row(path: string[], field: Field<any>): string {
+  const s = field.schema();
+  const def = field.default === undefined ? '' : `\`${JSON.stringify(field.default).replace(/\|/g, '\\|')}\``;
+  const description = String(s.description);
+  return `| \`${path.join('.')}\` | ${typeOf(s)} | ${def.length > 120 ? '(see values.yaml)' : def} | ${description.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`;
+}
+
+/**
+ * A Markdown table of every key down to objects' leaves; a map of objects (destinations, tenants)
+ * also gets a row per key of its entries, under `<name>`; then each such map's example entries.
+ */
 export function valuesTable(model: ObjectField<Props>): string {
   const rows = ['| Key | Type | Default | Description |', '| --- | --- | --- | --- |'];
-  for (const { path, field } of walk(model)) {
-    if (path.length === 0 || field instanceof ObjectField) continue;
-    const s = field.schema();
-    const def = field.default === undefined ? '' : `\`${JSON.stringify(field.default).replace(/\|/g, '\\|')}\``;
-    const description = String(s.description);
-    rows.push(
-      `| \`${path.join('.')}\` | ${typeOf(s)} | ${def.length > 120 ? '(see values.yaml)' : def} | ${description.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`,
-    );
-  }
-  return rows.join('\n');
+  const examples: string[] = [];
+  const visit = (field: Field<any>, path: string[]) => {
+    for (const { path: p, field: f } of walk(field, path)) {
+      if (p.length === 0 || f instanceof ObjectField) continue;
+      rows.push(row(p, f));
+      if (f instanceof MapField) {
+        if (f.entry instanceof ObjectField) visit(f.entry, [...p, '<name>']);
+        if (f.example) examples.push(`\`${p.join('.')}\`:\n\n\`\`\`yaml\n${stringifyYaml(nest(p, f.example), { lineWidth: 0 })}\`\`\``);
+      }
+    }
+  };
+  visit(model, []);
+  return [rows.join('\n'), ...(examples.length ? ['', '### Map entries, by example', '', examples.join('\n\n')] : [])].join('\n');
 }
+
+/** `{a: {b: value}}` for the path [a, b]. */
+const nest = (path: string[], value: unknown): unknown => path.reduceRight((acc, k) => ({ [k]: acc }), value);

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { TemplateScope, TemplatedObject } from '../../emitter/helm-chart';
 import { IncludeArg, ValueRef, choose, cond, optional } from '../../emitter/refs';
 import { JsonSchema, v } from '../../values/model';
-import { containerResources, pullPolicy, scheduling } from '../../values/common';
+import { containerResources, pullPolicy, scheduling, securityContextProperties } from '../../values/common';
 import { ComponentProps } from '../context';
 import { PolicyRule, RULES, ServiceAccountWithRbac } from '../rbac';
 
@@ -111,11 +111,12 @@ export const ebpfAgentModel = v.object('The eBPF agent (DaemonSet): zero-code tr
   securityContext: legacy(
     'Container security of the original chart.',
     'use `privileged`; `privileged: true` means `privileged: true`, `runAsUser` and `readOnlyRootFilesystem` are applied as given.',
-    {
-      privileged: v.boolean({ description: 'Run privileged (same as `privileged: true`).' }).schema(),
-      runAsUser: v.integer({ description: 'User ID of the container (eBPF needs 0).', minimum: 0 }).schema(),
-      readOnlyRootFilesystem: v.boolean({ description: 'Mount the root filesystem read-only.' }).schema(),
-    },
+    // Kubernetes' SecurityContext fields the agent applies; the API server takes user IDs from 0.
+    securityContextProperties({
+      privileged: { description: 'Run privileged (same as `privileged: true`).' },
+      runAsUser: { description: 'User ID of the container (eBPF needs 0).', minimum: 0 },
+      readOnlyRootFilesystem: { description: 'Mount the root filesystem read-only.' },
+    }),
   ),
   config: legacy(
     'Agent settings of the original chart.',
