@@ -11,7 +11,7 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-.PHONY: install charts generate check build lint format otelcol test drift package clean
+.PHONY: install charts generate check golden build lint format otelcol test drift package clean
 install: $(NPM_STAMP)
 
 charts generate: install
@@ -34,6 +34,10 @@ format: install
 ## otelcol: the collector the tests run (Collector Builder, Go module proxy); prints its path
 otelcol: install
 	@npx ts-node --transpile-only scripts/otelcol.ts
+
+## golden: examples rendered into examples/rendered/ (RELEASE=1 also freezes a new version in test/releases/)
+golden: charts
+	npx ts-node --transpile-only scripts/golden.ts
 
 ## drift: regenerating must not change charts/ or schemas/ (the committed output is the generator's)
 drift: charts

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ChartDefinition, ROOT, generateChart, writeChart } from './emitter/chart-writer';
 import { CHARTS } from './charts';
+import { examplesIndex } from './docs';
 
 const USAGE = `Usage: generator <command> [chart...]
 
@@ -31,12 +32,30 @@ function select(names: string[]): ChartDefinition[] {
   return names.length ? CHARTS.filter((c) => names.includes(c.name)) : CHARTS;
 }
 
+/**
+ * The first line of each example of a chart: the schema comment editors (yaml-language-server) read,
+ * pointing at the chart's current versioned schema.
+ */
+function pointExamplesAtSchema(def: ChartDefinition, out: string): void {
+  const dir = path.join(out, 'examples', def.name);
+  if (!fs.existsSync(dir)) return;
+  const line = `# yaml-language-server: $schema=../../schemas/${def.name}/${def.version}/values.schema.json`;
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.yaml'))) {
+    const file = path.join(dir, f);
+    const text = fs.readFileSync(file, 'utf8');
+    const next = `${line}\n${text.replace(/^# yaml-language-server: .*\n/, '')}`;
+    if (next !== text) fs.writeFileSync(file, next);
+  }
+}
+
 function generate(charts: ChartDefinition[], out: string): void {
   const started = Date.now();
   for (const def of charts) {
     writeChart(def, out);
+    pointExamplesAtSchema(def, out);
     console.log(`generated charts/${def.name} (${def.version}) and schemas/${def.name}/${def.version}/values.schema.json`);
   }
+  if (out === ROOT) fs.writeFileSync(path.join(ROOT, 'examples', 'README.md'), examplesIndex(CHARTS));
   console.log(`generated ${charts.length} chart(s) in ${Date.now() - started} ms`);
 }
 
@@ -60,7 +79,8 @@ function drift(def: ChartDefinition, out: string): string[] {
   }
   for (const rel of filesUnder(dir)) if (!files.has(rel)) found.push(`not generated: charts/${def.name}/${rel}`);
   const schemaFile = path.join(out, 'schemas', def.name, def.version, 'values.schema.json');
-  if (!fs.existsSync(schemaFile) || fs.readFileSync(schemaFile, 'utf8') !== schema) found.push(`differs: schemas/${def.name}/${def.version}/values.schema.json`);
+  if (!fs.existsSync(schemaFile) || fs.readFileSync(schemaFile, 'utf8') !== schema)
+    found.push(`differs: schemas/${def.name}/${def.version}/values.schema.json`);
   return found;
 }
 

@@ -7,11 +7,14 @@ import { ChartContext, DeprecatedKey, GLOBAL_DEPRECATED_KEYS, chartValues, check
 import { GatewayCollector, gatewayProps } from '../components/gateway';
 import { AgentCollector, agentModel } from '../components/agent';
 import { BrowserCollector, browserModel } from '../components/browser';
-import { Instrumentation, instrumentationModel } from '../components/instrumentation';
-import { EbpfAgent, ebpfAgentModel } from '../components/ebpf-agent';
+import { Instrumentation, LANGUAGES, instrumentationModel } from '../components/instrumentation';
+import { EBPF_IMAGES, EbpfAgent, ebpfAgentModel } from '../components/ebpf-agent';
 import { v } from '../values/model';
-import { COLLECTOR_RELEASE } from '../distribution';
+import { COLLECTOR_IMAGE, COLLECTOR_RELEASE } from '../distribution';
+import { changelog, currentChanges, currentVersion } from './releases';
+import { upgradingDoc } from '../docs';
 import { readme } from './ollyscale-otel-readme';
+import { SmokeTest } from '../components/smoke-test';
 
 const LEGACY = 'accepted for values files of the original chart; no effect (NOTES.txt says so).';
 
@@ -42,7 +45,23 @@ const model = v.object('Values of the ollyscale-otel chart.', {
 
 export const ollyscaleOtel: ChartDefinition = {
   name: 'ollyscale-otel',
-  version: '0.2.0',
+  version: currentVersion('ollyscale-otel'),
+  changelog: changelog('ollyscale-otel'),
+  // No Operator and no backend: the collectors as the chart's own workloads, spans to the gateway's log.
+  ciValues: {
+    native: {
+      collectorRuntime: 'native',
+      instrumentation: { enabled: false },
+      gatewayCollector: { opamp: { enabled: false }, destinations: { ollyscale: { enabled: false }, console: { type: 'debug' } } },
+    },
+  },
+  upgrading: (schema) => upgradingDoc(ollyscaleOtel, schema),
+  changes: currentChanges('ollyscale-otel'),
+  images: [
+    `${COLLECTOR_IMAGE.repository}:${COLLECTOR_IMAGE.tag}`,
+    ...Object.values(EBPF_IMAGES).map((i) => `${i.repository}:${i.tag}`),
+    ...LANGUAGES.map((l) => `${l.repository}:${l.tag}`),
+  ],
   appVersion: COLLECTOR_RELEASE.version,
   description: 'OpenTelemetry collector infrastructure for OllyScale: node agent, gateway, browser (RUM) collector, auto-instrumentation and eBPF agent.',
   keywords: ['opentelemetry', 'collector', 'instrumentation', 'ebpf', 'ollyscale'],
@@ -54,18 +73,27 @@ export const ollyscaleOtel: ChartDefinition = {
     const ctx = new ChartContext(chart, r);
     const enabled = { agentEnabled: r.agentCollector.enabled, gatewayEnabled: r.gatewayCollector.enabled };
     const forward = { gateway: r.gatewayCollector, gatewayKey: 'gatewayCollector.' };
-    new AgentCollector(chart, 'agent', { ctx, values: r.agentCollector, valuesKey: 'agentCollector.', when: cond.is(r.agentCollector.enabled), ...forward });
-    new GatewayCollector(chart, 'gateway', {
+    const agent = new AgentCollector(chart, 'agent', { ctx, values: r.agentCollector, valuesKey: 'agentCollector.', when: cond.is(r.agentCollector.enabled), ...forward });
+    const gateway = new GatewayCollector(chart, 'gateway', {
       ctx,
       values: r.gatewayCollector,
       valuesKey: 'gatewayCollector.',
       when: cond.is(r.gatewayCollector.enabled),
       // Under its NetworkPolicy the gateway takes OTLP from the chart's own senders (and extraIngress).
-      senders: ['agent', 'browser', 'ebpf-agent'],
+      senders: ['agent', 'browser', 'ebpf-agent', 'smoke-test'],
     });
-    new BrowserCollector(chart, 'browser', { ctx, values: r.browserCollector, valuesKey: 'browserCollector.', when: cond.is(r.browserCollector.enabled), ...forward });
+    const browser = new BrowserCollector(chart, 'browser', { ctx, values: r.browserCollector, valuesKey: 'browserCollector.', when: cond.is(r.browserCollector.enabled), ...forward });
     new Instrumentation(chart, 'instrumentation', { ctx, values: r.instrumentation, valuesKey: 'instrumentation.', when: cond.is(r.instrumentation.enabled), ...enabled });
     new EbpfAgent(chart, 'ebpf-agent', { ctx, values: r.ebpfAgent, valuesKey: 'ebpfAgent.', when: cond.is(r.ebpfAgent.enabled), ...enabled });
+    new SmokeTest(chart, 'smoke-test', {
+      ctx,
+      ...forward,
+      targets: [
+        { host: agent.endpoints.host, enabled: r.agentCollector.enabled },
+        { host: gateway.endpoints.host, enabled: r.gatewayCollector.enabled, receivers: r.gatewayCollector.receivers.$ },
+        { host: browser.endpoints.host, enabled: r.browserCollector.enabled },
+      ],
+    });
   },
   notes: path.join(__dirname, 'notes', 'ollyscale-otel.txt'),
   readme,

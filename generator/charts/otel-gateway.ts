@@ -7,7 +7,10 @@ import { ChartContext, GLOBAL_DEPRECATED_KEYS, chartValues, checkDeprecatedKeys,
 import { GatewayCollector, gatewayProps } from '../components/gateway';
 import { PORTS } from '../components/collector';
 import { v } from '../values/model';
-import { COLLECTOR_RELEASE } from '../distribution';
+import { COLLECTOR_IMAGE, COLLECTOR_RELEASE } from '../distribution';
+import { changelog, currentChanges, currentVersion } from './releases';
+import { SmokeTest } from '../components/smoke-test';
+import { upgradingDoc } from '../docs';
 
 const model = v.object('Values of the otel-gateway chart.', {
   ...chartValues,
@@ -18,7 +21,13 @@ const model = v.object('Values of the otel-gateway chart.', {
 
 export const otelGateway: ChartDefinition = {
   name: 'otel-gateway',
-  version: '0.1.0',
+  version: currentVersion('otel-gateway'),
+  changelog: changelog('otel-gateway'),
+  // No Operator and no backend: the gateway as the chart's own Deployment, spans to its log.
+  ciValues: { native: { collectorRuntime: 'native', opamp: { enabled: false }, destinations: { ollyscale: { enabled: false }, console: { type: 'debug' } } } },
+  upgrading: (schema) => upgradingDoc(otelGateway, schema),
+  changes: currentChanges('otel-gateway'),
+  images: [`${COLLECTOR_IMAGE.repository}:${COLLECTOR_IMAGE.tag}`],
   appVersion: COLLECTOR_RELEASE.version,
   description: 'OpenTelemetry gateway collector: tail sampling, destinations, load-balanced by trace ID.',
   keywords: ['opentelemetry', 'collector', 'gateway', 'tail-sampling'],
@@ -28,7 +37,8 @@ export const otelGateway: ChartDefinition = {
     checkDeprecatedKeys('otel-gateway', model, GLOBAL_DEPRECATED_KEYS);
     const r = refs(model);
     const ctx = new ChartContext(chart, r);
-    new GatewayCollector(chart, 'gateway', { ctx, values: r, valuesKey: '', when: cond.is(r.enabled) });
+    const gateway = new GatewayCollector(chart, 'gateway', { ctx, values: r, valuesKey: '', when: cond.is(r.enabled) });
+    new SmokeTest(chart, 'smoke-test', { ctx, gateway: r, gatewayKey: '', targets: [{ host: gateway.endpoints.host, enabled: r.enabled, receivers: r.receivers.$ }] });
   },
   notes: path.join(__dirname, 'notes', 'otel-gateway.txt'),
   readme: (table) => `# otel-gateway

@@ -24,7 +24,7 @@ export interface TemplatedMetadata {
   /** Omitted for cluster-scoped objects. */
   namespace?: string;
   labels?: IncludeRef;
-  annotations?: OptionalRef;
+  annotations?: OptionalRef | IncludeRef;
 }
 
 /**

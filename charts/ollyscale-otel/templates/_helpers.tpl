@@ -1634,6 +1634,61 @@ DEPRECATED: {{ join "." $d.path }} {{ replace "{namespace}" $.root.Release.Names
 {{- end }}
 {{- end -}}
 
+{{/*
+The `helm test` hook's script: one span, one metric and one log record (each signal some
+destination takes) posted over OTLP/HTTP to every collector of the release that receives it — the
+agent, the browser collector, and the gateway unless its receivers demand TLS or a token the test
+pod does not have; each must answer 200. Args: root, collectors (list of {name, enabled, host}),
+gateway (the gateway's values), gatewayKey.
+*/}}
+{{- define "ollyscale-otel.smokeTest.script" -}}
+{{- $taken := (include "ollyscale-otel.destinations" (dict "root" .root "destinations" .gateway.destinations "key" .gatewayKey "gateway" true) | fromYaml).signals -}}
+{{- $bodies := dict
+  "traces" `{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"helm-test"}}]},"scopeSpans":[{"spans":[{"traceId":"6b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","name":"helm-test","kind":2,"startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000001000000000"}]}]}]}`
+  "metrics" `{"resourceMetrics":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"helm-test"}}]},"scopeMetrics":[{"metrics":[{"name":"helm_test","gauge":{"dataPoints":[{"asInt":"1","timeUnixNano":"1700000000000000000"}]}}]}]}]}`
+  "logs" `{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"helm-test"}}]},"scopeLogs":[{"logRecords":[{"body":{"stringValue":"helm test"},"timeUnixNano":"1700000000000000000"}]}]}]}`
+-}}
+set -eu
+post() {
+  code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 -X POST -H 'Content-Type: application/json' --data "$3" "http://$1:4318/v1/$2")
+  echo "$1 /v1/$2: HTTP $code"
+  [ "$code" = 200 ]
+}
+{{- range $t := (fromJsonArray "[{\"host\":\"ollyscale-otel.agent.host\",\"enabled\":[\"agentCollector\",\"enabled\"],\"receivers\":null},{\"host\":\"ollyscale-otel.gateway.host\",\"enabled\":[\"gatewayCollector\",\"enabled\"],\"receivers\":[\"gatewayCollector\",\"receivers\"]},{\"host\":\"ollyscale-otel.browser.host\",\"enabled\":[\"browserCollector\",\"enabled\"],\"receivers\":null}]") }}
+{{- $on := true }}
+{{- with $t.enabled }}{{ $on = include "ollyscale-otel.smokeTest.at" (dict "values" $.root.Values "path" .) | eq "true" }}{{ end }}
+{{- with $t.receivers }}
+{{- $r := include "ollyscale-otel.smokeTest.at" (dict "values" $.root.Values "path" . "yaml" true) | fromYaml }}
+{{- if or $r.tls.enabled $r.auth.bearerToken.enabled }}{{ $on = false }}{{ end }}
+{{- end }}
+{{- if $on }}
+{{- range $s := list "traces" "metrics" "logs" }}
+{{- if get $taken $s }}
+post {{ include $t.host $.root }} {{ $s }} '{{ get $bodies $s }}'
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+echo "every collector took what it was sent"
+{{- end -}}
+
+{{/* The hook's annotations, and the user's common ones. Arg: the root context. */}}
+{{- define "ollyscale-otel.smokeTest.annotations" -}}
+{{- toYaml (merge (dict "helm.sh/hook" "test" "helm.sh/hook-delete-policy" "before-hook-creation,hook-succeeded") (.Values.commonAnnotations | default dict)) -}}
+{{- end -}}
+
+{{/* The value at a values path (printed, or as YAML with yaml). Args: values, path, yaml. */}}
+{{- define "ollyscale-otel.smokeTest.at" -}}
+{{- $v := .values -}}
+{{- range $k := .path }}{{ $v = get ($v | default dict) $k }}{{ end -}}
+{{- if .yaml }}{{ toYaml $v }}{{ else }}{{ $v }}{{ end -}}
+{{- end -}}
+
+{{/* The test's image, honouring global.imageRegistry. Arg: the root context. */}}
+{{- define "ollyscale-otel.smokeTest.image" -}}
+{{- include "ollyscale-otel.image" (dict "root" . "image" (fromJson "{\"repository\":\"curlimages/curl\",\"tag\":\"8.11.1\"}")) -}}
+{{- end -}}
+
 {{- define "ollyscale-otel.agent.service" -}}
 {{ .Values.agentCollector.name }}-collector
 {{- end -}}

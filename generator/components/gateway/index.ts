@@ -5,7 +5,7 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import { RefTree, cond } from '../../emitter/refs';
 import { BooleanField, v } from '../../values/model';
-import { OBJECT_NAME, resources } from '../../values/common';
+import { OBJECT_NAME, resources, topologySpreadConstraints } from '../../values/common';
 import { ComponentProps } from '../context';
 import { Collector, collectorEndpoints, collectorProps, profilesGate } from '../collector';
 import { RULES } from '../rbac';
@@ -193,10 +193,7 @@ export const gatewayProps = {
       default: true,
     }),
   }),
-  topologySpreadConstraints: v.list(v.freeform({ description: 'A Kubernetes TopologySpreadConstraint.' }), {
-    description: 'Topology spread constraints added to the pods (e.g. across zones); `labelSelector` is yours to give.',
-    default: [],
-  }),
+  topologySpreadConstraints: topologySpreadConstraints('Topology spread constraints added to the pods (e.g. across zones); `labelSelector` is yours to give.'),
   podDisruptionBudget: v.object(
     'Disruption budget. The Operator always creates one for a deployment-mode collector, so it is configured through the resource, never rendered beside it.',
     {
@@ -217,11 +214,29 @@ export const gatewayProps = {
     policies: v.map(policy, {
       description: 'Policies by name; a trace is kept when any enabled policy samples it. `enabled: false` switches a default policy off.',
       default: DEFAULT_POLICIES,
+      example: {
+        'slow-requests': { type: 'latency', latency: { threshold_ms: 2000 } },
+        'ollyscale-baseline': { probabilistic: { sampling_percentage: 10 } },
+        'demo-services': { enabled: false },
+      },
     }),
   }),
   destinations: v.map(destination, {
     description: 'Where the gateway exports, by name. `enabled: false` switches one off.',
     default: DEFAULT_DESTINATIONS,
+    example: {
+      tempo: {
+        type: 'otlp',
+        endpoint: 'tempo-distributor.tracing.svc.cluster.local:4317',
+        signals: ['traces'],
+        tls: { secretName: 'tempo-ca' },
+        bearerToken: { secretName: 'tempo-token', key: 'token' },
+        sendingQueue: { queueSize: 10000, persistent: true },
+      },
+      mimir: { type: 'prometheusremotewrite', endpoint: 'http://mimir.metrics.svc.cluster.local:8080/api/v1/push', signals: ['metrics'] },
+      loki: { type: 'otlphttp', endpoint: 'http://loki-gateway.logging.svc.cluster.local/otlp', signals: ['logs'] },
+      ollyscale: { enabled: false },
+    },
     keyPattern: '^[a-zA-Z0-9][a-zA-Z0-9_-]*$',
   }),
   persistence: v.object('Volumes of persistent sending queues (a destination with `sendingQueue.persistent`): one PersistentVolumeClaim per replica.', {
@@ -276,7 +291,16 @@ export const gatewayProps = {
           },
           { required: ['destinations'] },
         ),
-        { description: 'Tenants by header value.', default: {}, keyPattern: '^[A-Za-z0-9][-A-Za-z0-9_.]*$' },
+        {
+          description: 'Tenants by header value.',
+          default: {},
+          keyPattern: '^[A-Za-z0-9][-A-Za-z0-9_.]*$',
+          example: {
+            acme: { destinations: ['acme-backend'] },
+            globex: { destinations: ['globex-traces', 'globex-metrics'] },
+            initech: { enabled: false, destinations: ['acme-backend'] },
+          },
+        },
       ),
       defaultDestinations: v.list(v.string({ description: 'A destination name.', minLength: 1 }), {
         description: 'Destinations of telemetry with no or an unknown tenant; empty: such telemetry is dropped.',

@@ -44,9 +44,9 @@ export class LoopbackRun {
   }
 
   /** Renders `chart` with `values` (Helm 4); its collectors by name. */
-  render(chart: string, values: unknown, runtime = 'operator'): Map<string, RenderedCollector> {
+  render(chart: string, values: unknown, runtime = 'operator', set: Record<string, string> = {}): Map<string, RenderedCollector> {
     const file = this.file(`values-${chart}.yaml`, stringify(values));
-    const r = helmTemplate(HELMS[0], path.join(ROOT, 'charts', chart), { valuesFiles: [file], set: { collectorRuntime: runtime } });
+    const r = helmTemplate(HELMS[0], path.join(ROOT, 'charts', chart), { valuesFiles: [file], set: { collectorRuntime: runtime, ...set } });
     if (r.code !== 0) throw new Error(`helm template failed:\n${r.stderr}`);
     this.rendered = new Map(renderedCollectors(parseManifests(r.stdout)).map((c) => [c.name, c]));
     return this.rendered;

@@ -1,0 +1,212 @@
+// Every example of every chart installed into a real Kubernetes API server (kube-apiserver with etcd
+// and kube-controller-manager, built from cluster/ by `make cluster-up`; no kubelet, so Pods stay
+// Pending): helm install, upgrade with a changed value, upgrade to the same values, rollback and
+// uninstall, with Helm 4 (server-side apply, strict field validation) and Helm 3, in namespaces that
+// enforce Pod Security "restricted" (privileged where the eBPF agent runs). Any error, warning or
+// denial of the API server or its controllers fails, naming the object and the message.
+//
+// Runs when the API server is built (.cache/cluster/) or KUBE_APISERVER names one. Otherwise this
+// file prints one line saying why and registers a single test.todo: a suite that did not run is
+// reported as to-do, never as passed (and there is no test.skip to hide it).
+import * as path from 'path';
+import { KUBERNETES_RELEASE } from '../scripts/cluster';
+import { HELMS, Helm } from './harness/helm';
+import { RUNTIMES, Runtime, Scenario, chartNames, scenarios } from './harness/scenarios';
+import { Cluster, KubeObject, clusterAvailability, describeObject } from './harness/cluster/kube';
+import { OPS, ReleaseSpec, enablesEbpfAgent, leftovers, lifecycle, runHelmAsync, settle } from './harness/cluster/release';
+
+const CRDS = ['opentelemetry.io_opentelemetrycollectors.yaml', 'opentelemetry.io_instrumentations.yaml'].map((f) =>
+  path.join(__dirname, 'reference', 'opentelemetry-operator-0.158.0', f),
+);
+
+/**
+ * Helm 3 runs a subset (Helm 4 runs everything): each chart's defaults and the examples that render
+ * the most kinds of object (StatefulSet and PVCs, HPA and PDB, the eBPF agent, every component).
+ */
+const HELM3_SCENARIOS = new Set([
+  'ollyscale-otel/defaults',
+  'ollyscale-otel/production-setup',
+  'ollyscale-otel/gateway-autoscaling',
+  'ollyscale-otel/ebpf-enabled',
+  'ollyscale-otel/node-telemetry',
+  'otel-gateway/defaults',
+  'otel-gateway/kafka-buffer',
+  'otel-gateway/persistent-queue',
+]);
+
+const SHORT: Record<string, string> = { 'ollyscale-otel': 'oo', 'otel-gateway': 'gw', helm4: 'h4', helm3: 'h3', operator: 'op', native: 'na' };
+
+function namespaceFor(...parts: string[]): string {
+  const ns = parts
+    .map((p) => SHORT[p] ?? p)
+    .join('-')
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-');
+  if (ns.length > 63) throw new Error(`namespace name too long: ${ns}`);
+  return ns;
+}
+
+function spec(helm: Helm, s: Scenario, runtime: Runtime, namespace: string, set: Record<string, string> = {}): ReleaseSpec {
+  return {
+    helm,
+    chartDir: s.chartDir,
+    release: s.chart,
+    namespace,
+    valuesFiles: s.valuesFile ? [s.valuesFile] : [],
+    set: { collectorRuntime: runtime, ...set },
+  };
+}
+
+function fail(problems: string[]): void {
+  if (problems.length) throw new Error(problems.join('\n'));
+}
+
+const availability = clusterAvailability();
+
+if ('reason' in availability) {
+  process.stderr.write(`cluster.test: the install suite against a real API server did not run: ${availability.reason}\n`);
+  test.todo(`install every example into a real API server (not run: ${availability.reason})`);
+} else {
+  const bins = availability.bins;
+  const cases = chartNames().flatMap((chart) => scenarios(chart));
+  let cluster: Cluster;
+  const started = Date.now();
+
+  describe(`a real API server (Kubernetes ${KUBERNETES_RELEASE})`, () => {
+    beforeAll(async () => {
+      cluster = await Cluster.start(bins);
+    }, 120_000);
+
+    afterAll(() => {
+      cluster?.stop();
+      const s = Math.round((Date.now() - started) / 1000);
+      process.stderr.write(
+        `cluster.test: ${OPS.install} installs, ${OPS.upgrade} upgrades, ${OPS.rollback} rollbacks, ${OPS.uninstall} uninstalls against kube-apiserver ${KUBERNETES_RELEASE} in ${s} s\n`,
+      );
+    });
+
+    describe("without the Operator's CRDs", () => {
+      // The native runtime needs no Operator (the Instrumentation resource aside: it is the Operator's).
+      test.concurrent.each(HELMS.flatMap((helm) => chartNames().map((chart) => ({ helm, chart }))))(
+        '$helm.name: $chart, native runtime, installs',
+        async ({ helm, chart }) => {
+          const s = scenarios(chart)[0];
+          const set: Record<string, string> = chart === 'ollyscale-otel' ? { 'instrumentation.enabled': 'false' } : {};
+          const r = spec(helm, s, 'native', namespaceFor('nocrd', helm.name, chart, 'native'), set);
+          await cluster.createNamespace(r.namespace, 'restricted');
+          const res = await lifecycle(cluster, r);
+          await cluster.deleteNamespace(r.namespace);
+          fail(res.problems);
+        },
+      );
+
+      // What needs the Operator must fail with the chart's own message, not the API server's.
+      const needsOperator = chartNames().flatMap((chart) => [
+        { chart, runtime: 'operator' as Runtime, set: {} as Record<string, string> },
+        ...(chart === 'ollyscale-otel' ? [{ chart, runtime: 'native' as Runtime, set: { 'instrumentation.enabled': 'true' } }] : []),
+      ]);
+      test.concurrent.each(needsOperator)("$chart, $runtime runtime $set: fails with the chart's own message", async ({ chart, runtime, set }) => {
+        const helm = HELMS[0];
+        const r = spec(helm, scenarios(chart)[0], runtime, namespaceFor('nocrd', 'msg', chart, runtime), set);
+        await cluster.createNamespace(r.namespace, 'restricted');
+        const args = ['install', r.release, r.chartDir, '-n', r.namespace, ...Object.entries(r.set).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
+        const res = await runHelmAsync(helm, args, cluster.kubeconfig);
+        await runHelmAsync(helm, ['uninstall', r.release, '-n', r.namespace], cluster.kubeconfig);
+        await cluster.deleteNamespace(r.namespace);
+        expect({ installed: res.code === 0, message: res.stderr.trim() }).toEqual({ installed: false, message: expect.stringMatching(/Operator/) });
+        // The API server's own refusal means the chart did not check first.
+        expect(res.stderr).not.toMatch(/resource mapping not found|no matches for kind/);
+      });
+    });
+
+    describe("with the Operator's CRDs", () => {
+      let crds: KubeObject[] = [];
+      beforeAll(async () => {
+        crds = await cluster.applyFiles(CRDS);
+      }, 60_000);
+      afterAll(async () => {
+        if (crds.length) await cluster.deleteFiles(crds);
+      }, 60_000);
+
+      const matrix = HELMS.flatMap((helm) =>
+        cases
+          .filter((s) => helm.name === 'helm4' || HELM3_SCENARIOS.has(`${s.chart}/${s.name}`))
+          .flatMap((s) => RUNTIMES.map((runtime) => ({ helm, s, runtime, id: `${s.chart}/${s.name}` }))),
+      );
+
+      test.concurrent.each(matrix)('$helm.name: $id, $runtime runtime: install, upgrade, upgrade again, rollback, uninstall', async ({ helm, s, runtime }) => {
+        const r = spec(helm, s, runtime, namespaceFor(helm.name, s.chart, s.name, runtime));
+        await cluster.createNamespace(r.namespace, enablesEbpfAgent(s.valuesFile) ? 'privileged' : 'restricted');
+        const res = await lifecycle(cluster, r);
+        await cluster.deleteNamespace(r.namespace);
+        fail(res.problems);
+      });
+
+      // Cluster-scoped objects carry the namespace in their names: the same release name in two
+      // namespaces must not claim each other's objects, and uninstalling one leaves the other whole.
+      test.concurrent.each(RUNTIMES)('two releases of the same name in two namespaces (%s runtime)', async (runtime) => {
+        const helm = HELMS[0];
+        const all = cases.filter((s) => s.name === 'defaults');
+        const problems: string[] = [];
+        const specs = ['a', 'b'].flatMap((side) => all.map((s) => spec(helm, s, runtime, namespaceFor('side', side, runtime, s.chart))));
+        for (const r of specs) await cluster.createNamespace(r.namespace, 'restricted');
+        for (const r of specs) {
+          const res = await runHelmAsync(
+            helm,
+            ['install', r.release, r.chartDir, '-n', r.namespace, '--set', `collectorRuntime=${runtime}`],
+            cluster.kubeconfig,
+          );
+          OPS.install++;
+          if (res.code !== 0 || res.stderr.trim()) problems.push(`install ${r.release} in ${r.namespace}: ${res.stderr.trim()}`);
+          else problems.push(...(await settle(cluster, r.namespace)));
+        }
+        fail(problems);
+        const side = (x: string) => specs.filter((r) => r.namespace.startsWith(`side-${x}-`));
+        const ofB = async () =>
+          (
+            await Promise.all(side('b').map(async (r) => [...(await cluster.namespaceObjects(r.namespace)), ...(await cluster.clusterObjectsOf(r.namespace))]))
+          ).flat();
+        const before = (await ofB()).map(describeObject).sort();
+        for (const r of side('a')) {
+          const res = await runHelmAsync(helm, ['uninstall', r.release, '-n', r.namespace], cluster.kubeconfig);
+          OPS.uninstall++;
+          if (res.code !== 0) problems.push(`uninstall ${r.release} in ${r.namespace}: ${res.stderr.trim()}`);
+        }
+        const after = (await ofB()).map(describeObject).sort();
+        expect(after.filter((o) => !/^(Pod|ReplicaSet|ControllerRevision|EndpointSlice|Endpoints) /.test(o))).toEqual(
+          before.filter((o) => !/^(Pod|ReplicaSet|ControllerRevision|EndpointSlice|Endpoints) /.test(o)),
+        );
+        for (const r of side('b')) {
+          await runHelmAsync(helm, ['uninstall', r.release, '-n', r.namespace], cluster.kubeconfig);
+          OPS.uninstall++;
+        }
+        for (const r of specs) {
+          const left = await leftovers(cluster, r.namespace);
+          if (left.some((o) => o.metadata.annotations?.['meta.helm.sh/release-name']))
+            problems.push(`left in ${r.namespace}: ${left.map(describeObject).join(', ')}`);
+          await cluster.deleteNamespace(r.namespace);
+        }
+        fail(problems);
+      });
+
+      test.concurrent.each(RUNTIMES)('both charts in one namespace (%s runtime)', async (runtime) => {
+        const helm = HELMS[0];
+        const ns = namespaceFor('both', runtime);
+        await cluster.createNamespace(ns, 'restricted');
+        const problems: string[] = [];
+        for (const s of cases.filter((x) => x.name === 'defaults')) {
+          const res = await runHelmAsync(helm, ['install', s.chart, s.chartDir, '-n', ns, '--set', `collectorRuntime=${runtime}`], cluster.kubeconfig);
+          OPS.install++;
+          if (res.code !== 0 || res.stderr.trim()) problems.push(`install ${s.chart} beside the other chart in ${ns}: ${res.stderr.trim()}`);
+        }
+        if (!problems.length) problems.push(...(await settle(cluster, ns)));
+        for (const s of cases.filter((x) => x.name === 'defaults')) {
+          await runHelmAsync(helm, ['uninstall', s.chart, '-n', ns], cluster.kubeconfig);
+          OPS.uninstall++;
+        }
+        await cluster.deleteNamespace(ns);
+        fail(problems);
+      });
+    });
+  });
+}

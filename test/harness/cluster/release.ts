@@ -1,0 +1,240 @@
+// A release's whole life against the real API server: helm install, upgrade with a changed value,
+// upgrade to the same values, rollback, uninstall; after each step the controllers must have acted
+// without a denial (Pods created under the namespace's Pod Security level) and, after uninstall,
+// nothing of the release may be left. Every problem names the object and the server's message.
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import { parse, parseAllDocuments } from 'yaml';
+import { helmEnv } from '../../../scripts/helm';
+import { Helm, HelmResult, ROOT } from '../helm';
+import { Cluster, KubeObject, describeObject, poll } from './kube';
+
+/** What each namespace gets anyway (not the release's): the service account controller's and the root CA publisher's. */
+const NAMESPACE_DEFAULTS = new Set(['ServiceAccount default', 'ConfigMap kube-root-ca.crt']);
+
+/**
+ * Warning events that say only that this cluster has no metrics server (the HorizontalPodAutoscaler
+ * controller cannot read pod metrics); anything else a controller warns about is a problem.
+ */
+const NO_METRICS_SERVER = /^(FailedGetResourceMetric|FailedComputeMetricsReplicas)$/;
+
+/** The counts of each Helm operation the suite ran, for its summary. */
+export const OPS = { install: 0, upgrade: 0, rollback: 0, uninstall: 0 };
+
+export function runHelmAsync(helm: Helm, args: string[], kubeconfig: string): Promise<HelmResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(helm.bin, args, { cwd: ROOT, env: { ...process.env, ...helmEnv(ROOT), KUBECONFIG: kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+export interface ReleaseSpec {
+  helm: Helm;
+  chartDir: string;
+  release: string;
+  namespace: string;
+  /** Values files and --set pairs of every step (the upgrade adds its changed value). */
+  valuesFiles: string[];
+  set: Record<string, string>;
+}
+
+function valueArgs(r: ReleaseSpec, extra: Record<string, string> = {}): string[] {
+  const args = r.valuesFiles.flatMap((f) => ['-f', f]);
+  for (const [k, v] of Object.entries({ ...r.set, ...extra })) args.push('--set', `${k}=${v}`);
+  return args;
+}
+
+/** Helm's own failure or any line on its stderr (the API server's warnings reach it there). */
+function helmProblems(step: string, r: HelmResult): string[] {
+  const out: string[] = [];
+  if (r.code !== 0) out.push(`${step}: helm exited ${r.code}: ${r.stderr.trim()}`);
+  else if (r.stderr.trim()) out.push(`${step}: helm succeeded but said on stderr:\n${r.stderr.trim()}`);
+  return out;
+}
+
+/**
+ * Names the objects behind warnings Helm printed (Helm 4 does not name them): each rendered object
+ * is applied again as a server-side dry run with strict field validation, collecting its warnings.
+ */
+export async function attributeWarnings(cluster: Cluster, r: ReleaseSpec, extra: Record<string, string> = {}): Promise<string[]> {
+  const t = await runHelmAsync(r.helm, ['template', r.release, r.chartDir, '-n', r.namespace, ...valueArgs(r, extra)], cluster.kubeconfig);
+  if (t.code !== 0) return [`helm template: ${t.stderr.trim()}`];
+  const out: string[] = [];
+  for (const doc of parseAllDocuments(t.stdout).map((d) => d.toJS() as KubeObject | null)) {
+    if (!doc?.kind) continue;
+    doc.metadata.namespace ??= r.namespace;
+    const type = (await cluster.types()).find((x) => x.groupVersion === doc.apiVersion && x.kind === doc.kind);
+    if (!type) {
+      out.push(`${describeObject(doc)}: the API server serves no ${doc.apiVersion} ${doc.kind}`);
+      continue;
+    }
+    const base = type.groupVersion === 'v1' ? '/api/v1' : `/apis/${type.groupVersion}`;
+    const p = `${base}${type.namespaced ? `/namespaces/${doc.metadata.namespace}` : ''}/${type.name}/${doc.metadata.name}`;
+    try {
+      const res = await cluster.request(
+        'PATCH',
+        `${p}?dryRun=All&fieldManager=attribution&fieldValidation=Strict&force=true`,
+        doc,
+        'application/apply-patch+yaml',
+      );
+      for (const w of res.warnings) out.push(`${describeObject(doc)}: ${w}`);
+    } catch (e) {
+      out.push(`${describeObject(doc)}: ${(e as Error).message}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Waits until the workload controllers have acted on every Deployment, DaemonSet, StatefulSet and
+ * ReplicaSet of the namespace (Pods created, or refused), then returns every Warning event: a
+ * refused Pod (Pod Security, quota, validation) shows as the controller's FailedCreate.
+ */
+export async function settle(cluster: Cluster, namespace: string, timeoutMs = 30_000): Promise<string[]> {
+  const types = await cluster.types();
+  const t = (kind: string) => types.find((x) => x.groupVersion === 'apps/v1' && x.kind === kind)!;
+  const warnings = async () =>
+    (await cluster.events(namespace))
+      .filter((e) => e.type === 'Warning' && !NO_METRICS_SERVER.test(e.reason))
+      .map((e) => `${e.involvedObject.kind} ${namespace}/${e.involvedObject.name}: ${e.reason}: ${e.message}`);
+  let pending: string[] = [];
+  try {
+    await poll(`controllers acting in ${namespace}`, timeoutMs, async () => {
+      pending = [];
+      const [deps, dss, stss, rss] = await Promise.all(['Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet'].map((k) => cluster.list(t(k), namespace)));
+      for (const o of [...deps, ...dss, ...stss, ...rss])
+        if ((o.status?.observedGeneration ?? 0) < o.metadata.generation) pending.push(`${describeObject(o)}: generation not observed`);
+      for (const d of deps) {
+        const owned = rss.filter((rs) => rs.metadata.ownerReferences?.some((ref: any) => ref.uid === d.metadata.uid));
+        const current = owned.find(
+          (rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === d.metadata.annotations?.['deployment.kubernetes.io/revision'],
+        );
+        if (!current) pending.push(`${describeObject(d)}: no ReplicaSet of its revision`);
+      }
+      for (const rs of rss)
+        if ((rs.status?.replicas ?? 0) < rs.spec.replicas) pending.push(`${describeObject(rs)}: ${rs.status?.replicas ?? 0}/${rs.spec.replicas} Pods`);
+      for (const ds of dss)
+        if ((ds.status?.currentNumberScheduled ?? 0) < ds.status?.desiredNumberScheduled) pending.push(`${describeObject(ds)}: Pods not created`);
+      // OrderedReady StatefulSets create one Pod at a time, each once the previous is Ready (never, without a kubelet).
+      for (const s of stss) if (s.spec.replicas > 0 && (s.status?.replicas ?? 0) < 1) pending.push(`${describeObject(s)}: no Pod`);
+      return pending.length === 0 || (await warnings()).length > 0;
+    });
+  } catch {
+    const w = await warnings();
+    return w.length ? w : pending.map((p) => `not settled after ${timeoutMs / 1000} s: ${p}`);
+  }
+  return warnings();
+}
+
+/** The objects Helm manages in the namespace, without what changes by itself (status, resource version, managed fields). */
+async function snapshot(cluster: Cluster, r: ReleaseSpec): Promise<Map<string, string>> {
+  const objs = [...(await cluster.namespaceObjects(r.namespace)), ...(await cluster.clusterObjectsOf(r.namespace))].filter(
+    (o) => o.metadata.annotations?.['meta.helm.sh/release-name'] === r.release,
+  );
+  const out = new Map<string, string>();
+  for (const o of objs) {
+    const { resourceVersion: _rv, managedFields: _mf, ...metadata } = o.metadata;
+    const { status: _s, ...rest } = o;
+    out.set(describeObject(o), JSON.stringify({ ...rest, metadata }));
+  }
+  return out;
+}
+
+function snapshotDiff(before: Map<string, string>, after: Map<string, string>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of before) {
+    if (!after.has(k)) out.push(`${k}: gone`);
+    else if (after.get(k) !== v) out.push(`${k}: changed (${firstDifference(JSON.parse(v), JSON.parse(after.get(k)!))})`);
+  }
+  for (const k of after.keys()) if (!before.has(k)) out.push(`${k}: new`);
+  return out;
+}
+
+function firstDifference(a: any, b: any, at = ''): string {
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return `${at || '.'}: ${JSON.stringify(a)} -> ${JSON.stringify(b)}`;
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)]))
+    if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) return firstDifference(a[k], b[k], `${at}.${k}`);
+  return at;
+}
+
+/** What is left in the namespace (but for its defaults) and of the namespace's releases cluster-wide. */
+export async function leftovers(cluster: Cluster, namespace: string): Promise<KubeObject[]> {
+  const inNs = (await cluster.namespaceObjects(namespace)).filter((o) => !NAMESPACE_DEFAULTS.has(`${o.kind} ${o.metadata.name}`));
+  return [...inNs, ...(await cluster.clusterObjectsOf(namespace))];
+}
+
+export interface LifecycleResult {
+  problems: string[];
+  steps: { step: string; ms: number }[];
+}
+
+/** The changed value of the first upgrade: a label on every object, Pod templates included (so Pods roll). */
+export const CHANGED_VALUE = { 'commonLabels.upgrade': 'changed' };
+
+/**
+ * install -> upgrade (changed value) -> upgrade (same values: must change no object) -> rollback to
+ * revision 1 -> uninstall (nothing left). Stops at the first step with a problem.
+ */
+export async function lifecycle(cluster: Cluster, r: ReleaseSpec): Promise<LifecycleResult> {
+  const steps: LifecycleResult['steps'] = [];
+  const problems: string[] = [];
+  const helm = async (step: string, args: string[], extra?: Record<string, string>) => {
+    const started = Date.now();
+    const res = await runHelmAsync(r.helm, args, cluster.kubeconfig);
+    steps.push({ step, ms: Date.now() - started });
+    const p = helmProblems(step, res);
+    if (p.length && (res.code === 0 || /warn/i.test(res.stderr))) p.push(...(await attributeWarnings(cluster, r, extra)).map((a) => `  ${a}`));
+    problems.push(...p);
+    return p.length === 0;
+  };
+  const settled = async (step: string) => {
+    const w = await settle(cluster, r.namespace);
+    problems.push(...w.map((x) => `${step}: ${x}`));
+    return w.length === 0;
+  };
+  const common = ['-n', r.namespace];
+  const wait = r.helm.name === 'helm3' ? ['--wait=false'] : [];
+
+  OPS.install++;
+  if (!(await helm('install', ['install', r.release, r.chartDir, ...common, ...wait, ...valueArgs(r)]))) return { problems, steps };
+  if (!(await settled('install'))) return { problems, steps };
+
+  OPS.upgrade++;
+  if (!(await helm('upgrade (changed value)', ['upgrade', r.release, r.chartDir, ...common, ...wait, ...valueArgs(r, CHANGED_VALUE)], CHANGED_VALUE)))
+    return { problems, steps };
+  if (!(await settled('upgrade (changed value)'))) return { problems, steps };
+
+  const before = await snapshot(cluster, r);
+  OPS.upgrade++;
+  if (!(await helm('upgrade (same values)', ['upgrade', r.release, r.chartDir, ...common, ...wait, ...valueArgs(r, CHANGED_VALUE)], CHANGED_VALUE)))
+    return { problems, steps };
+  const changed = snapshotDiff(before, await snapshot(cluster, r));
+  problems.push(...changed.map((c) => `upgrade (same values) changed an object: ${c}`));
+  if (changed.length || !(await settled('upgrade (same values)'))) return { problems, steps };
+
+  OPS.rollback++;
+  if (!(await helm('rollback to revision 1', ['rollback', r.release, '1', ...common, ...wait]))) return { problems, steps };
+  if (!(await settled('rollback'))) return { problems, steps };
+
+  OPS.uninstall++;
+  if (!(await helm('uninstall', ['uninstall', r.release, ...common, ...wait]))) return { problems, steps };
+  // Helm deletes what it made; the garbage collector then deletes what the controllers made from it.
+  let left: KubeObject[] = [];
+  try {
+    await poll(`nothing left in ${r.namespace}`, 30_000, async () => (left = await leftovers(cluster, r.namespace)).length === 0);
+  } catch {
+    problems.push(...left.map((o) => `uninstall left ${describeObject(o)}${o.metadata.deletionTimestamp ? ' (being deleted)' : ''}`));
+  }
+  return { problems, steps };
+}
+
+/** Whether a values file turns on the eBPF agent (the one component that needs a privileged namespace). */
+export function enablesEbpfAgent(valuesFile?: string): boolean {
+  if (!valuesFile) return false;
+  return parse(fs.readFileSync(valuesFile, 'utf8'))?.ebpfAgent?.enabled === true;
+}
