@@ -287,6 +287,28 @@ const cases: Case[] = [
   // Helm deletes a key given as null before validating: the key is required, so null names it.
   {
     chart: 'ollyscale-otel',
+    what: 'null pull policy (a scalar values.yaml holds)',
+    values: { collectorImage: { pullPolicy: null } },
+    key: 'collectorImage',
+    mentions: ['pullPolicy'],
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'null sampler type',
+    values: { instrumentation: { sampler: { type: null } } },
+    key: 'instrumentation.sampler',
+    mentions: ['type'],
+  },
+  {
+    chart: 'ollyscale-otel',
+    what: 'null pod annotations (an empty map values.yaml holds)',
+    values: { browserCollector: { podAnnotations: null } },
+    key: 'browserCollector',
+    mentions: ['podAnnotations'],
+  },
+  { chart: 'otel-gateway', what: 'null replicas at the root', values: { replicas: null }, key: '', mentions: ['replicas'] },
+  {
+    chart: 'ollyscale-otel',
     what: 'priorityClassName null',
     values: { gatewayCollector: { priorityClassName: null } },
     key: 'gatewayCollector',

@@ -4,7 +4,23 @@ import { Document, isMap, isScalar, stringify as stringifyYaml, YAMLMap } from '
 import { Field, JsonSchema, MapField, ObjectField, Props, walk } from './model';
 
 export function valuesSchema(model: ObjectField<Props>, title: string): JsonSchema {
-  return { $schema: 'http://json-schema.org/draft-07/schema#', title, ...model.schema() };
+  const schema = model.schema();
+  requireHeld(model, schema);
+  return { $schema: 'http://json-schema.org/draft-07/schema#', title, ...schema };
+}
+
+/**
+ * Every key values.yaml holds (a field with a default, along objects from the root; not inside map
+ * entries or list items, which users write whole) is required. Helm deletes a key given as `null`
+ * before validating, so without this a `null` would fall back to nothing and render a broken or
+ * empty field; with it, the schema refuses the `null` and names the key, under both Helms.
+ */
+function requireHeld(field: ObjectField<Props>, schema: JsonSchema): void {
+  const props = schema.properties as Record<string, JsonSchema>;
+  const held = Object.entries(field.props as Props).filter(([, f]) => f.default !== undefined).map(([k]) => k);
+  const required = [...new Set([...((schema.required as string[]) ?? []), ...held])];
+  if (required.length) schema.required = required;
+  for (const [k, f] of Object.entries(field.props as Props)) if (f instanceof ObjectField) requireHeld(f, props[k]);
 }
 
 /** values.yaml: YAML 1.1 (Helm's dialect), each key preceded by its description. */
