@@ -26,6 +26,8 @@ const DRAFT7_KEYWORDS = new Set([
   'enum',
   'const',
   'pattern',
+  // `format: regex` only: both Helms check it (santhosh-tekuri/jsonschema and gojsonschema).
+  'format',
   'minLength',
   'maxLength',
   'minimum',
@@ -65,7 +67,7 @@ describe.each(CHARTS.map((c) => [c.name, c] as const))('%s', (_name, def) => {
   test('values.yaml is YAML 1.1 holding exactly the model defaults, and they pass the schema', () => {
     const values = parse(files.get('values.yaml')!, { version: '1.1' });
     expect(values).toEqual(JSON.parse(JSON.stringify(def.model.default)));
-    const validate = new Ajv({ strict: false, allErrors: true }).compile(schemaJson);
+    const validate = new Ajv({ strict: false, allErrors: true, formats: { regex: true } }).compile(schemaJson);
     expect(validate(values) ? [] : validate.errors).toEqual([]);
   });
 
@@ -135,7 +137,7 @@ const under = (ptr: string) => (e: { instancePath: string }) => e.instancePath =
 
 describe.each(K8S_DEFINITIONS)('Kubernetes %s as kubernetes.ts builds it', (kind) => {
   const schema = kubernetesSchema(`io.k8s.api.core.v1.${kind}`);
-  const ours = new Ajv({ strict: false, allErrors: true }).compile(schema);
+  const ours = new Ajv({ strict: false, allErrors: true, formats: { regex: true } }).compile(schema);
   // kubernetes-models' own validator of the definition (its package exports do not list _schemas/).
   const validatorFile = path.join(path.dirname(require.resolve('kubernetes-models/package.json')), '_schemas', `IoK8sApiCoreV1${kind}.js`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -179,12 +181,12 @@ test('Kubernetes int-or-string fields take an integer or a string', () => {
   expect([8080, 'http', 1.5, true].map((port) => validate({ port }))).toEqual([true, true, false, false]);
 });
 
-test('Kubernetes int32 fields are bounded, int64 fields are not', () => {
+test('Kubernetes int32 fields are bounded to int32, int64 fields to about int64', () => {
   const props = kubernetesSchema('io.k8s.api.core.v1.TopologySpreadConstraint').properties as any;
   expect(props.maxSkew).toMatchObject({ type: 'integer', minimum: -(2 ** 31), maximum: 2 ** 31 - 1 });
   const toleration = kubernetesSchema('io.k8s.api.core.v1.Toleration').properties as any;
   expect(toleration.tolerationSeconds.type).toBe('integer');
-  expect(toleration.tolerationSeconds.maximum).toBeUndefined();
+  expect(toleration.tolerationSeconds.maximum).toBe(2 ** 63);
 });
 
 test('a definition kubernetes-models does not ship, or a property it lacks, fails generation', () => {
@@ -194,7 +196,7 @@ test('a definition kubernetes-models does not ship, or a property it lacks, fail
 
 describe.each(CHARTS.map((c) => [c.name, c] as const))('%s: Kubernetes-typed values', (_name, def) => {
   const schemaJson = JSON.parse(generateChart(def).schema);
-  const validate = new Ajv({ strict: false, allErrors: true }).compile(schemaJson);
+  const validate = new Ajv({ strict: false, allErrors: true, formats: { regex: true } }).compile(schemaJson);
   const prefix = def.name === 'ollyscale-otel' ? ['gatewayCollector'] : [];
   const at = (values: Record<string, unknown>) => (prefix.length ? { [prefix[0]]: values } : values);
   const defaults = def.model.default as Record<string, any>;

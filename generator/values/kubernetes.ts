@@ -59,6 +59,8 @@ export interface KubernetesSchemaOptions {
 const MAX_DESCRIPTION = 100;
 
 const INT32 = { minimum: -(2 ** 31), maximum: 2 ** 31 - 1 };
+/** int64, as far as a JSON number tells (1e21 is refused; the edge itself is not exact). */
+const INT64 = { minimum: -(2 ** 63), maximum: 2 ** 63 };
 
 /**
  * Definitions that are not objects, as the OpenAPI declares them: a Quantity is a string in the
@@ -220,7 +222,7 @@ function numberSchema(def: Definition, where: string, probe: Probe): JsonSchema 
   const integer = errorsAt(def, probe, 0.5).some((e) => e.keyword === 'type' && e.params.type === 'integer');
   if (!integer) return { type: 'number' };
   const int32 = errorsAt(def, probe, 2 ** 31).some((e) => e.keyword === 'format' && e.params.format === 'int32');
-  return { type: 'integer', ...(int32 && INT32) };
+  return { type: 'integer', ...(int32 ? INT32 : INT64) };
 }
 
 /** A definition's schema, every reference inlined. */

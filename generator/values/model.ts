@@ -80,10 +80,14 @@ export class IntegerField extends Field<number> {
     super(opts);
   }
   schema(): JsonSchema {
-    const { minimum, maximum } = this.opts;
-    return { type: this.kind, ...this.base(), ...(minimum !== undefined && { minimum }), ...(maximum !== undefined && { maximum }) };
+    // Kubernetes counts (replicas) are int32 and the collector's sizes overflow on larger numbers:
+    // an integer without a maximum of its own is bounded to int32.
+    const { minimum, maximum = INT32_MAX } = this.opts;
+    return { type: this.kind, ...this.base(), ...(minimum !== undefined && { minimum }), maximum };
   }
 }
+
+const INT32_MAX = 2 ** 31 - 1;
 
 export class BooleanField extends Field<boolean> {
   readonly kind = 'boolean';

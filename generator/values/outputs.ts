@@ -17,7 +17,9 @@ export function valuesSchema(model: ObjectField<Props>, title: string): JsonSche
  */
 function requireHeld(field: ObjectField<Props>, schema: JsonSchema): void {
   const props = schema.properties as Record<string, JsonSchema>;
-  const held = Object.entries(field.props as Props).filter(([, f]) => f.default !== undefined).map(([k]) => k);
+  const held = Object.entries(field.props as Props)
+    .filter(([, f]) => f.default !== undefined)
+    .map(([k]) => k);
   const required = [...new Set([...((schema.required as string[]) ?? []), ...held])];
   if (required.length) schema.required = required;
   for (const [k, f] of Object.entries(field.props as Props)) if (f instanceof ObjectField) requireHeld(f, props[k]);

@@ -38,7 +38,10 @@ export const caseSeed = (seed: number, i: number) => (Math.imul(seed ^ 0x5bd1e99
 // Paths and Helm's merge.
 
 export function fmtPath(p: Path): string {
-  return p.map((s) => (typeof s === 'number' ? `[${s}]` : /^[A-Za-z_][\w-]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`)).join('').replace(/^\./, '');
+  return p
+    .map((s) => (typeof s === 'number' ? `[${s}]` : /^[A-Za-z_][\w-]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`))
+    .join('')
+    .replace(/^\./, '');
 }
 
 export function getAt(v: unknown, p: Path): unknown {
@@ -175,7 +178,10 @@ const allows = (chart: string, p: Path, k: Kind) => {
 // ---------------------------------------------------------------------------------------------
 // Sample values.
 
-/** Strings that break quoting, names, labels, templating or type guessing. */
+/**
+ * Strings that break quoting, names, labels, templating or type guessing. (Not `<nil>` or `%!`: the
+ * object validator reads those as broken templating wherever they appear, also in a user's string.)
+ */
 export const STRINGS = [
   '',
   ' ',
@@ -202,7 +208,7 @@ export const STRINGS = [
   'line\nbreak',
   '{{ .Release.Name }}',
   '${env:FUZZ}',
-  '%s%!',
+  '100%s',
   'é',
   '*',
   '/',
@@ -282,7 +288,7 @@ function materialise(over: Obj, eff: unknown, p: Path): any {
   let e: any = eff;
   for (const k of p.slice(0, -1)) {
     const ek = e?.[k];
-    if (o[k] === undefined || o[k] === null || typeof o[k] !== 'object') o[k] = isMap(ek) ? {} : structuredClone(ek);
+    if (o[k] === undefined || o[k] === null || typeof o[k] !== 'object') o[k] = isMap(ek) || ek == null ? {} : structuredClone(ek);
     o = o[k];
     e = ek;
   }
@@ -310,24 +316,42 @@ function newName(rng: Rng, old: string, inConfig: boolean): string {
   return rng.pick(NEW_NAMES);
 }
 
-/** Applies one random mutation to `over` (in place); returns what it did, or undefined when the chosen kind had no target. */
-export function mutateOnce(rng: Rng, ctx: FuzzContext, over: Obj): Mutation | undefined {
+/**
+ * Kinds by weight. Those Helm's schema nearly always refuses (a swapped type, null or removal of a
+ * defaulted key) weigh less: a refused case proves only that Helm says why, an accepted one is where
+ * broken renders hide.
+ */
+const WEIGHTS: [Kind | 'nullComponent', number][] = [
+  ['flip', 14],
+  ['null', 6],
+  ['delete', 6],
+  ['typeSwap', 6],
+  ['enum', 10],
+  ['number', 10],
+  ['string', 10],
+  ['dup', 10],
+  ['extra', 5],
+  ['list', 6],
+  ['addKnown', 10],
+  ['nullComponent', 3],
+];
+export const KINDS = WEIGHTS.map(([k]) => k);
+
+function pickKind(rng: Rng, only?: readonly string[]): Kind | 'nullComponent' {
+  const ws = WEIGHTS.filter(([k]) => !only || only.includes(k));
+  let r = rng.next() * ws.reduce((a, [, w]) => a + w, 0);
+  for (const [k, w] of ws) if ((r -= w) < 0) return k;
+  return ws[ws.length - 1][0];
+}
+
+/**
+ * Applies one random mutation to `over` (in place); returns what it did, or undefined when the chosen
+ * kind had no target. `only` restricts the kinds (FUZZ_KINDS).
+ */
+export function mutateOnce(rng: Rng, ctx: FuzzContext, over: Obj, only?: readonly string[]): Mutation | undefined {
   const eff = coalesce(ctx.defaults, over) as Obj;
   const nodes = allPaths(eff);
-  const kind = rng.pick<Kind | 'nullComponent'>([
-    ...Array<Kind>(12).fill('flip'),
-    ...Array<Kind>(10).fill('null'),
-    ...Array<Kind>(10).fill('delete'),
-    ...Array<Kind>(14).fill('typeSwap'),
-    ...Array<Kind>(10).fill('enum'),
-    ...Array<Kind>(8).fill('number'),
-    ...Array<Kind>(8).fill('string'),
-    ...Array<Kind>(8).fill('dup'),
-    ...Array<Kind>(5).fill('extra'),
-    ...Array<Kind>(6).fill('list'),
-    ...Array<Kind>(8).fill('addKnown'),
-    ...Array<'nullComponent'>(4).fill('nullComponent'),
-  ]);
+  const kind = pickKind(rng, only);
   const candidates = (ok: (p: Path, v: unknown) => boolean) => nodes.filter((n) => ok(n.path, n.value));
   const choose = (k: Kind, ok: (p: Path, v: unknown) => boolean) => {
     const c = candidates((p, v) => allows(ctx.chart, p, k) && ok(p, v));
@@ -420,7 +444,9 @@ export function mutateOnce(rng: Rng, ctx: FuzzContext, over: Obj): Mutation | un
       else if (op === 'reverse') xs.reverse();
       else if (op === 'nullItem') xs[i] = null;
       else {
-        const items = info(n.path).schemas.map((s) => s.items).filter(isMap);
+        const items = info(n.path)
+          .schemas.map((s) => s.items)
+          .filter(isMap);
         xs.push(items.length ? fromSchema(rng, rng.pick(items)) : rng.pick(['fuzz', 1, {}]));
       }
       setAt(over, eff, n.path, xs);

@@ -380,7 +380,7 @@ persistent queues). Prints {exporters: {...}, signals: {traces: [...], ...}, per
 */}}
 {{- define "ollyscale-otel.destinations" -}}
 {{- /* Type -> {exporter, signals}, from generator/components/destination-types.ts. */ -}}
-{{- $types := (fromJson "{\"otlp\":{\"exporter\":\"otlp_grpc\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]},\"otlphttp\":{\"exporter\":\"otlp_http\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]},\"prometheusremotewrite\":{\"exporter\":\"prometheus_remote_write\",\"signals\":[\"metrics\"]},\"kafka\":{\"exporter\":\"kafka\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]},\"debug\":{\"exporter\":\"debug\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]}\u007d") -}}
+{{- $types := (fromJson "{\"otlp\":{\"exporter\":\"otlp_grpc\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"],\"endpoint\":{\"pattern\":\"^([a-z][a-z0-9+.-]*:///?)?(\\\\[[0-9A-Fa-f:.]+\\\\]|[^\\\\s/:,\\\\[\\\\]]+):[0-9]{1,5}$\"}\u007d,\"otlphttp\":{\"exporter\":\"otlp_http\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"],\"endpoint\":{\"pattern\":\"^https?://(\\\\[[0-9A-Fa-f:.]+\\\\]|[^\\\\s/:,\\\\[\\\\]]+)(:[0-9]{1,5})?(/\\\\S*)?$\"}\u007d,\"prometheusremotewrite\":{\"exporter\":\"prometheus_remote_write\",\"signals\":[\"metrics\"],\"endpoint\":{\"pattern\":\"^https?://(\\\\[[0-9A-Fa-f:.]+\\\\]|[^\\\\s/:,\\\\[\\\\]]+)(:[0-9]{1,5})?(/\\\\S*)?$\"}\u007d,\"kafka\":{\"exporter\":\"kafka\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"],\"endpoint\":{\"pattern\":\"^(\\\\[[0-9A-Fa-f:.]+\\\\]|[^\\\\s/:,\\\\[\\\\]]+):[0-9]{1,5}(,(\\\\[[0-9A-Fa-f:.]+\\\\]|[^\\\\s/:,\\\\[\\\\]]+):[0-9]{1,5})*$\"}\u007d,\"debug\":{\"exporter\":\"debug\",\"signals\":[\"traces\",\"metrics\",\"logs\",\"profiles\"]}\u007d") -}}
 {{- $exporters := dict -}}
 {{- $signals := dict "traces" list "metrics" list "logs" list "profiles" list -}}
 {{- $persistent := false -}}
@@ -657,7 +657,8 @@ Args: root, values (with spread and topologySpreadConstraints), component.
 {{- $selector := dict "matchLabels" (include "ollyscale-otel.selectorLabels" (dict "root" .root "component" .component) | fromYaml) -}}
 {{- $out = append $out (dict "maxSkew" 1 "topologyKey" "kubernetes.io/hostname" "whenUnsatisfiable" "ScheduleAnyway" "labelSelector" $selector) -}}
 {{- end -}}
-{{- toYaml (concat $out (.values.topologySpreadConstraints | default list)) -}}
+{{- /* concat of two empty lists is nil, which toYaml prints as null. */ -}}
+{{- with concat $out (.values.topologySpreadConstraints | default list) }}{{ toYaml . }}{{ else }}[]{{ end -}}
 {{- end -}}
 
 {{/*

@@ -468,5 +468,6 @@ Args: root, values (with spread and topologySpreadConstraints), component.
 {{- $selector := dict "matchLabels" (include "CHART.selectorLabels" (dict "root" .root "component" .component) | fromYaml) -}}
 {{- $out = append $out (dict "maxSkew" 1 "topologyKey" "kubernetes.io/hostname" "whenUnsatisfiable" "ScheduleAnyway" "labelSelector" $selector) -}}
 {{- end -}}
-{{- toYaml (concat $out (.values.topologySpreadConstraints | default list)) -}}
+{{- /* concat of two empty lists is nil, which toYaml prints as null. */ -}}
+{{- with concat $out (.values.topologySpreadConstraints | default list) }}{{ toYaml . }}{{ else }}[]{{ end -}}
 {{- end -}}

@@ -6,6 +6,7 @@ import { LibraryConstant, TemplateScope, TemplatedObject } from '../../emitter/h
 import { Condition, IncludeArg, IncludeRef, RefTree, ValueRef, cond } from '../../emitter/refs';
 import { ObjectField, v } from '../../values/model';
 import { env, image as imageField, resources, scheduling } from '../../values/common';
+import { kubernetesSchema } from '../../values/kubernetes';
 import { ChartContext } from '../context';
 import { PolicyRule, ServiceAccountWithRbac } from '../rbac';
 import { Construct } from 'constructs';
@@ -56,11 +57,14 @@ export function collectorProps(what: string, name: string, req: Record<string, s
       `A NetworkPolicy fencing the ${what}'s pods: ingress only on its receivers' ports, egress only to DNS, the ports its exporters send to, and the API server or kubelet where a feature reads them.`,
       {
         enabled: v.boolean({ description: 'Render the NetworkPolicy.', default: false }),
-        extraIngress: v.list(v.freeform({ description: 'A NetworkPolicy ingress rule.' }), {
-          description: 'Ingress rules appended (e.g. senders outside the chart).',
-          default: [],
-        }),
-        extraEgress: v.list(v.freeform({ description: 'A NetworkPolicy egress rule.' }), { description: 'Egress rules appended.', default: [] }),
+        extraIngress: v.schema(
+          { type: 'array', items: kubernetesSchema('io.k8s.api.networking.v1.NetworkPolicyIngressRule') },
+          { description: 'Ingress rules appended (Kubernetes NetworkPolicyIngressRule; e.g. senders outside the chart).', default: [] },
+        ),
+        extraEgress: v.schema(
+          { type: 'array', items: kubernetesSchema('io.k8s.api.networking.v1.NetworkPolicyEgressRule') },
+          { description: 'Egress rules appended (Kubernetes NetworkPolicyEgressRule).', default: [] },
+        ),
       },
     ),
     extraProcessors: v.object(

@@ -104,6 +104,13 @@ const destination = v.object(
     extra: {
       allOf: [
         { if: { properties: { type: { not: { const: 'debug' } } } }, then: { required: ['endpoint'] } },
+        // The endpoint's form per type (the collector refuses the others when it starts).
+        ...Object.entries(DESTINATIONS)
+          .filter(([, d]) => 'endpoint' in d)
+          .map(([type, d]) => ({
+            if: { properties: { type: { const: type } }, required: ['type'] },
+            then: { properties: { endpoint: { pattern: (d as { endpoint: { pattern: string } }).endpoint.pattern } } },
+          })),
         // Types that carry only some signals (the same table the templates check against).
         ...Object.entries(DESTINATIONS)
           .filter(([, d]) => d.signals.length < SIGNALS.length)
@@ -127,12 +134,12 @@ const policy = v.freeform(
     description: "A tail sampling policy in the collector's own syntax (`type` and its block), plus `enabled`.",
     extra: {
       required: ['type'],
-      // Open: the policy's own block follows the collector's syntax; `name` comes from the map key.
-      additionalProperties: true,
+      // The policy's own block (named after its type) follows the collector's syntax; `name` comes from the map key.
+      additionalProperties: false,
       properties: {
         enabled: { type: 'boolean', description: 'Apply this policy.' },
         type: { type: 'string', enum: POLICY_TYPES, description: 'Policy type.' },
-        name: false,
+        ...Object.fromEntries(POLICY_TYPES.map((t) => [t, { type: 'object', description: `The \`${t}\` policy's settings, in the collector's syntax.` }])),
       },
     },
   },
@@ -337,6 +344,7 @@ export const gatewayProps = {
         description: 'Regular expression on `url.path`, `http.target` and `http.route`.',
         default: '^/(health|healthz|ready|readyz|livez)',
         minLength: 1,
+        extra: { format: 'regex' },
       }),
     }),
     resourceAttributes: v.stringMap('Resource attributes upserted on every signal (e.g. `environment: production`).'),

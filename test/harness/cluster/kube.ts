@@ -59,6 +59,18 @@ export class Cluster {
     stopCluster(this.state.dir);
   }
 
+  /** CPU seconds (user + system) each process of the cluster has used so far (Linux; empty elsewhere). */
+  cpuSeconds(): number[] {
+    return this.state.pids.map((pid) => {
+      try {
+        const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return (Number(f[11]) + Number(f[12])) / 100;
+      } catch {
+        return NaN;
+      }
+    });
+  }
+
   get kubeconfig(): string {
     return this.state.kubeconfig;
   }
@@ -110,7 +122,7 @@ export class Cluster {
     for (const d of docs) {
       const r = await this.request(
         'PATCH',
-        `${await this.objectPath(d)}?fieldManager=cluster-test&fieldValidation=Strict&force=true`,
+        `${await this.pathOf(d)}?fieldManager=cluster-test&fieldValidation=Strict&force=true`,
         d,
         'application/apply-patch+yaml',
       );
@@ -122,25 +134,41 @@ export class Cluster {
         return (crd?.status?.conditions ?? []).some((c: any) => c.type === 'Established' && c.status === 'True');
       });
     }
-    this.resourceTypes = null;
+    // Discovery serves a new CRD's kind (at its group's preferred version) shortly after it is established.
+    const kinds = docs.filter((x) => x.kind === 'CustomResourceDefinition').map((c) => `${c.spec.group} ${c.spec.names.kind}`);
+    await poll('CRDs in discovery', 30_000, async () => {
+      this.resourceTypes = null;
+      const served = new Set((await this.types()).map((t) => `${t.groupVersion.split('/')[0]} ${t.kind}`));
+      return kinds.every((k) => served.has(k));
+    });
     return docs;
   }
 
   async deleteFiles(docs: KubeObject[]): Promise<void> {
-    for (const d of docs) await this.request('DELETE', await this.objectPath(d));
-    for (const d of docs) await poll(`${d.kind} ${d.metadata.name} deleted`, 30_000, async () => (await this.get(await this.objectPath(d))) == null);
-    this.resourceTypes = null;
+    for (const d of docs) await this.request('DELETE', await this.pathOf(d));
+    for (const d of docs) await poll(`${d.kind} ${d.metadata.name} deleted`, 30_000, async () => (await this.get(await this.pathOf(d))) == null);
+    const gone = new Set(docs.filter((x) => x.kind === 'CustomResourceDefinition').map((c) => c.spec.group));
+    await poll('CRDs gone from discovery', 30_000, async () => {
+      this.resourceTypes = null;
+      return !(await this.types()).some((t) => gone.has(t.groupVersion.split('/')[0]));
+    });
   }
 
   /** Every resource type that can be listed (discovery; cached until CRDs change). */
   async types(): Promise<ResourceType[]> {
     if (this.resourceTypes) return this.resourceTypes;
+    // Every served version (a kind may be served at a version other than its group's preferred
+    // one: the Operator's Instrumentation is v1alpha1 only, its collector v1beta1 and v1alpha1);
+    // the preferred version first, so listing takes each resource once, at that version.
     const gvs = ['v1'];
     const groups = (await this.request('GET', '/apis')).body.groups as any[];
-    for (const g of groups) gvs.push(g.preferredVersion.groupVersion);
+    for (const g of groups) {
+      gvs.push(g.preferredVersion.groupVersion);
+      for (const v of g.versions) if (v.groupVersion !== g.preferredVersion.groupVersion) gvs.push(v.groupVersion);
+    }
+    const lists = await Promise.all(gvs.map(async (gv) => ({ gv, list: (await this.request('GET', gv === 'v1' ? '/api/v1' : `/apis/${gv}`)).body })));
     const out: ResourceType[] = [];
-    for (const gv of gvs) {
-      const list = (await this.request('GET', gv === 'v1' ? '/api/v1' : `/apis/${gv}`)).body;
+    for (const { gv, list } of lists) {
       for (const r of list.resources as any[]) {
         if (r.name.includes('/') || !(r.verbs ?? []).includes('list')) continue;
         out.push({ groupVersion: gv, name: r.name, kind: r.kind, namespaced: r.namespaced });
@@ -150,7 +178,19 @@ export class Cluster {
     return out;
   }
 
-  private async objectPath(o: KubeObject): Promise<string> {
+  /** Each resource once (at its group's preferred version), for listing what exists. */
+  private async listedTypes(): Promise<ResourceType[]> {
+    const seen = new Set<string>();
+    return (await this.types()).filter((t) => {
+      const key = `${t.groupVersion.includes('/') ? t.groupVersion.split('/')[0] : ''}/${t.name}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+
+  /** The API path of an object. */
+  async pathOf(o: KubeObject): Promise<string> {
     const t = (await this.types()).find((x) => x.groupVersion === o.apiVersion && x.kind === o.kind);
     if (!t) throw new Error(`the API server serves no ${o.apiVersion} ${o.kind}`);
     return `${listPath(t, o.metadata.namespace)}/${o.metadata.name}`;
@@ -165,13 +205,13 @@ export class Cluster {
 
   /** Every object in a namespace, but for Events (a record of what happened, not state). */
   async namespaceObjects(namespace: string): Promise<KubeObject[]> {
-    const types = (await this.types()).filter((t) => t.namespaced && t.kind !== 'Event');
+    const types = (await this.listedTypes()).filter((t) => t.namespaced && t.kind !== 'Event');
     return (await Promise.all(types.map((t) => this.list(t, namespace)))).flat();
   }
 
   /** Every cluster-scoped object (but for Nodes and Namespaces) a release in `namespace` made. */
   async clusterObjectsOf(namespace: string): Promise<KubeObject[]> {
-    const types = (await this.types()).filter((t) => !t.namespaced && !['Namespace', 'Node', 'APIService', 'CustomResourceDefinition'].includes(t.kind));
+    const types = (await this.listedTypes()).filter((t) => !t.namespaced && !['Namespace', 'Node', 'APIService', 'CustomResourceDefinition'].includes(t.kind));
     const all = (await Promise.all(types.map((t) => this.list(t).catch(() => [] as KubeObject[])))).flat();
     return all.filter((o) => o.metadata.annotations?.['meta.helm.sh/release-namespace'] === namespace || o.metadata.name.includes(namespace));
   }
