@@ -14,7 +14,9 @@ describe.each(HELMS)('destination types with $name', (helm) => {
       'destinations.d.type': type,
       'destinations.d.signals': `{${d.signals.join(',')}}`,
     };
-    if (type !== 'debug') set['destinations.d.endpoint'] = 'http://example.com:4318';
+    // An endpoint of the form its type takes (a broker list for kafka, host:port for otlp, else a URL).
+    if (type !== 'debug')
+      set['destinations.d.endpoint'] = { kafka: 'kafka.example.com:9092', otlp: 'example.com:4317' }[type as string] ?? 'http://example.com:4318';
     const r = helmTemplate(helm, chart, { set });
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain(`${d.exporter}/d`);
