@@ -59,3 +59,13 @@ package: charts
 
 clean:
 	rm -rf dist coverage
+
+## cluster-up: a real kube-apiserver (etcd embedded) and kube-controller-manager on loopback, built
+## once from cluster/ (cached in .cache/cluster/); prints the KUBECONFIG path; a no-op when it runs
+## cluster-down: stops what cluster-up started and removes .cache/cluster-run/
+.PHONY: cluster-up cluster-down
+cluster-up: install
+	@npx ts-node --transpile-only scripts/cluster.ts up
+
+cluster-down: install
+	@npx ts-node --transpile-only scripts/cluster.ts down

@@ -1,23 +1,37 @@
 // Every example of every chart installed into a real Kubernetes API server (kube-apiserver with etcd
-// and kube-controller-manager, built from cluster/ by `make cluster-up`; no kubelet, so Pods stay
-// Pending): helm install, upgrade with a changed value, upgrade to the same values, rollback and
-// uninstall, with Helm 4 (server-side apply, strict field validation) and Helm 3, in namespaces that
-// enforce Pod Security "restricted" (privileged where the eBPF agent runs). Any error, warning or
-// denial of the API server or its controllers fails, naming the object and the message.
+// and kube-controller-manager, built from cluster/ by `make cluster-up`; no kubelet, so Pods are
+// created and stay Pending), in both runtimes, into namespaces that enforce Pod Security
+// "restricted" (privileged where the eBPF agent or the host-reading presets run), with Helm 4
+// (server-side apply, strict field validation) and, on a subset, Helm 3: install and uninstall
+// (nothing of the release may be left), and for the FULL_LIFECYCLE scenarios also an upgrade with a
+// changed value, an upgrade to the same values (no object may change) and a rollback (every object
+// as installed). Any error, warning or denial of the API server or its controllers fails, naming
+// the object and the message. Also: what the charts do without the Operator's CRDs, two releases of
+// the same name side by side, and both charts in one namespace.
 //
 // Runs when the API server is built (.cache/cluster/) or KUBE_APISERVER names one. Otherwise this
 // file prints one line saying why and registers a single test.todo: a suite that did not run is
 // reported as to-do, never as passed (and there is no test.skip to hide it).
+// CLUSTER_TIMINGS=1 prints each release's steps and their durations.
+import * as fs from 'fs';
 import * as path from 'path';
 import { KUBERNETES_RELEASE } from '../scripts/cluster';
 import { HELMS, Helm } from './harness/helm';
 import { RUNTIMES, Runtime, Scenario, chartNames, scenarios } from './harness/scenarios';
-import { Cluster, KubeObject, clusterAvailability, describeObject } from './harness/cluster/kube';
-import { OPS, ReleaseSpec, enablesEbpfAgent, leftovers, lifecycle, runHelmAsync, settle } from './harness/cluster/release';
+import { Cluster, clusterAvailability, describeObject } from './harness/cluster/kube';
+import { OPS, ReleaseSpec, enablesEbpfAgent, lifecycle, runHelmAsync, settle } from './harness/cluster/release';
 
-const CRDS = ['opentelemetry.io_opentelemetrycollectors.yaml', 'opentelemetry.io_instrumentations.yaml'].map((f) =>
-  path.join(__dirname, 'reference', 'opentelemetry-operator-0.158.0', f),
-);
+/**
+ * Every CRD vendored under test/reference/ (the Operator's, and any other an example needs, such as
+ * Gateway API's HTTPRoute for browser.httpRoute, once vendored there).
+ */
+const REFERENCE = path.join(__dirname, 'reference');
+const CRD_FILES = fs
+  .readdirSync(REFERENCE, { recursive: true, encoding: 'utf8' })
+  .filter((f) => /\.ya?ml$/.test(f))
+  .map((f) => path.join(REFERENCE, f))
+  .filter((f) => /^kind: CustomResourceDefinition$/m.test(fs.readFileSync(f, 'utf8')))
+  .sort();
 
 /**
  * The full lifecycle (install, upgrade with a changed value, upgrade to the same values, rollback,
@@ -112,25 +126,35 @@ if ('reason' in availability) {
 
     describe("without the Operator's CRDs", () => {
       // The native runtime needs no Operator (the Instrumentation resource aside: it is the Operator's).
-      test.concurrent.each(HELMS.flatMap((helm) => chartNames().map((chart) => ({ helm, chart }))))(
-        '$helm.name: $chart, native runtime, installs',
-        async ({ helm, chart }) => {
-          const s = scenarios(chart)[0];
-          const set: Record<string, string> = chart === 'ollyscale-otel' ? { 'instrumentation.enabled': 'false' } : {};
-          const r = spec(helm, s, 'native', namespaceFor('nocrd', helm.name, chart, 'native'), set);
-          await cluster.createNamespace(r.namespace, 'restricted');
-          const res = await lifecycle(cluster, r, false);
-          await cluster.deleteNamespace(r.namespace);
-          fail(res.problems);
-        },
-      );
+      const native = chartNames().map((chart) => ({
+        helm: HELMS[0],
+        chart,
+        set: (chart === 'ollyscale-otel' ? { 'instrumentation.enabled': 'false' } : {}) as Record<string, string>,
+      }));
+      test.concurrent.each(
+        native.map((n) => ({
+          ...n,
+          with: Object.entries(n.set)
+            .map(([k, v]) => ` ${k}=${v}`)
+            .join(''),
+        })),
+      )('$helm.name: $chart, native runtime$with: install, uninstall', async ({ helm, chart, set }) => {
+        const s = scenarios(chart)[0];
+        const r = spec(helm, s, 'native', namespaceFor('nocrd', helm.name, chart, 'native'), set);
+        await cluster.createNamespace(r.namespace, 'restricted');
+        const res = await lifecycle(cluster, r, false);
+        await cluster.deleteNamespace(r.namespace);
+        fail(res.problems);
+      });
 
       // What needs the Operator must fail with the chart's own message, not the API server's.
       const needsOperator = chartNames().flatMap((chart) => [
-        { chart, runtime: 'operator' as Runtime, set: {} as Record<string, string> },
-        ...(chart === 'ollyscale-otel' ? [{ chart, runtime: 'native' as Runtime, set: { 'instrumentation.enabled': 'true' } }] : []),
+        { chart, runtime: 'operator' as Runtime, set: {} as Record<string, string>, what: 'defaults' },
+        ...(chart === 'ollyscale-otel'
+          ? [{ chart, runtime: 'native' as Runtime, set: { 'instrumentation.enabled': 'true' }, what: 'instrumentation.enabled' }]
+          : []),
       ]);
-      test.concurrent.each(needsOperator)("$chart, $runtime runtime $set: fails with the chart's own message", async ({ chart, runtime, set }) => {
+      test.concurrent.each(needsOperator)("$chart ($what), $runtime runtime: fails with the chart's own message", async ({ chart, runtime, set }) => {
         const helm = HELMS[0];
         const r = spec(helm, scenarios(chart)[0], runtime, namespaceFor('nocrd', 'msg', chart, runtime), set);
         await cluster.createNamespace(r.namespace, 'restricted');
@@ -145,25 +169,95 @@ if ('reason' in availability) {
     });
 
     describe("with the Operator's CRDs", () => {
-      let crds: KubeObject[] = [];
+      // (The cluster is thrown away afterwards: nothing here is deleted but what a test checks.)
       beforeAll(async () => {
-        crds = await cluster.applyFiles(CRDS);
+        const crds = await cluster.applyFiles(CRD_FILES);
+        const names = crds.map((c) => c.metadata.name);
+        expect(names).toEqual(expect.arrayContaining(['opentelemetrycollectors.opentelemetry.io', 'instrumentations.opentelemetry.io']));
       }, 60_000);
-      afterAll(async () => {
-        if (crds.length) await cluster.deleteFiles(crds);
-      }, 60_000);
+
+      // jest starts a describe block's concurrent tests in the order they are declared (at most
+      // maxConcurrency at a time): the longest first, so no long test is left running alone at the end.
+
+      // Cluster-scoped objects carry the namespace in their names: the same release name in two
+      // namespaces must not claim each other's objects, and uninstalling one leaves the other whole.
+      test.concurrent.each(RUNTIMES)('two releases of the same name in two namespaces (%s runtime)', async (runtime) => {
+        const helm = HELMS[0];
+        const defaults = cases.filter((s) => s.name === 'defaults');
+        const side = (x: string) => defaults.map((s) => spec(helm, s, runtime, namespaceFor('side', x, runtime, s.chart)));
+        const [a, b] = [side('a'), side('b')];
+        const problems: string[] = [];
+        await Promise.all(
+          [...a, ...b].map(async (r) => {
+            await cluster.createNamespace(r.namespace, 'restricted');
+            const res = await runHelmAsync(
+              helm,
+              ['install', r.release, r.chartDir, '-n', r.namespace, '--set', `collectorRuntime=${runtime}`],
+              cluster.kubeconfig,
+            );
+            OPS.install++;
+            if (res.code !== 0 || res.stderr.trim()) problems.push(`install ${r.release} in ${r.namespace}: ${res.stderr.trim()}`);
+            else problems.push(...(await settle(cluster, r.namespace)));
+          }),
+        );
+        fail(problems);
+        // What B's releases made (but what controllers make and replace on their own).
+        const ofB = async () =>
+          (await Promise.all(b.map(async (r) => [...(await cluster.namespaceObjects(r.namespace)), ...(await cluster.clusterObjectsOf(r.namespace))])))
+            .flat()
+            .filter((o) => o.metadata.annotations?.['meta.helm.sh/release-name'])
+            .map(describeObject)
+            .sort();
+        const before = await ofB();
+        for (const r of a) {
+          const res = await runHelmAsync(helm, ['uninstall', r.release, '-n', r.namespace], cluster.kubeconfig);
+          OPS.uninstall++;
+          if (res.code !== 0) problems.push(`uninstall ${r.release} in ${r.namespace}: ${res.stderr.trim()}`);
+          const left = await cluster.clusterObjectsOf(r.namespace);
+          if (left.length) problems.push(`uninstall in ${r.namespace} left ${left.map(describeObject).join(', ')}`);
+        }
+        expect(await ofB()).toEqual(before);
+        for (const r of b) {
+          await runHelmAsync(helm, ['uninstall', r.release, '-n', r.namespace], cluster.kubeconfig);
+          OPS.uninstall++;
+        }
+        await Promise.all([...a, ...b].map((r) => cluster.deleteNamespace(r.namespace)));
+        fail(problems);
+      });
+
+      // Both charts in one namespace: with their defaults (each deploys a gateway), and as composed
+      // with ollyscale-otel's own gateway disabled (the otel-gateway chart takes its place).
+      const together = RUNTIMES.flatMap((runtime) =>
+        cases.filter((s) => s.chart === 'ollyscale-otel' && ['defaults', 'gateway-disabled'].includes(s.name)).map((s) => ({ runtime, s, with: s.name })),
+      );
+      test.concurrent.each(together)('both charts in one namespace (ollyscale-otel $with, $runtime runtime)', async ({ runtime, s }) => {
+        const helm = HELMS[0];
+        const ns = namespaceFor('both', s.name, runtime);
+        await cluster.createNamespace(ns, 'restricted');
+        const problems: string[] = [];
+        const releases = [s, cases.find((x) => x.chart === 'otel-gateway' && x.name === 'defaults')!];
+        for (const x of releases) {
+          const args = ['install', x.chart, x.chartDir, '-n', ns, '--set', `collectorRuntime=${runtime}`, ...(x.valuesFile ? ['-f', x.valuesFile] : [])];
+          const res = await runHelmAsync(helm, args, cluster.kubeconfig);
+          OPS.install++;
+          if (res.code !== 0 || res.stderr.trim()) problems.push(`install ${x.chart} (${x.name}) beside the other chart in ${ns}: ${res.stderr.trim()}`);
+        }
+        if (!problems.length) problems.push(...(await settle(cluster, ns)));
+        for (const x of releases) {
+          await runHelmAsync(helm, ['uninstall', x.chart, '-n', ns], cluster.kubeconfig);
+          OPS.uninstall++;
+        }
+        await cluster.deleteNamespace(ns);
+        fail(problems);
+      });
 
       const matrix = HELMS.flatMap((helm) =>
         cases.flatMap((s) =>
-          RUNTIMES.map((runtime) => ({ helm, s, runtime, id: `${s.chart}/${s.name}` }))
+          RUNTIMES.map((runtime) => ({ helm, s, runtime, id: `${s.chart}/${s.name}`, full: FULL_LIFECYCLE.has(`${s.chart}/${s.name}`) }))
             .filter((c) => helm.name === 'helm4' || HELM3.has(`${c.id} ${c.runtime}`))
-            .map((c) => ({
-              ...c,
-              full: FULL_LIFECYCLE.has(c.id),
-              steps: FULL_LIFECYCLE.has(c.id) ? 'install, upgrade, upgrade again, rollback, uninstall' : 'install, uninstall',
-            })),
+            .map((c) => ({ ...c, steps: c.full ? 'install, upgrade, upgrade again, rollback, uninstall' : 'install, uninstall' })),
         ),
-      );
+      ).sort((x, y) => Number(y.full) - Number(x.full));
       /** `Kind:component` made by each Helm 4 install, per runtime: by every install, and by the full lifecycles. */
       const made = { all: new Map<Runtime, Set<string>>(), full: new Map<Runtime, Set<string>>() };
 
@@ -177,72 +271,6 @@ if ('reason' in availability) {
             for (const m of full ? [made.all, made.full] : [made.all]) m.set(runtime, (m.get(runtime) ?? new Set()).add(k));
           }
         fail(res.problems);
-      });
-
-      // Cluster-scoped objects carry the namespace in their names: the same release name in two
-      // namespaces must not claim each other's objects, and uninstalling one leaves the other whole.
-      test.concurrent.each(RUNTIMES)('two releases of the same name in two namespaces (%s runtime)', async (runtime) => {
-        const helm = HELMS[0];
-        const all = cases.filter((s) => s.name === 'defaults');
-        const problems: string[] = [];
-        const specs = ['a', 'b'].flatMap((side) => all.map((s) => spec(helm, s, runtime, namespaceFor('side', side, runtime, s.chart))));
-        for (const r of specs) await cluster.createNamespace(r.namespace, 'restricted');
-        for (const r of specs) {
-          const res = await runHelmAsync(
-            helm,
-            ['install', r.release, r.chartDir, '-n', r.namespace, '--set', `collectorRuntime=${runtime}`],
-            cluster.kubeconfig,
-          );
-          OPS.install++;
-          if (res.code !== 0 || res.stderr.trim()) problems.push(`install ${r.release} in ${r.namespace}: ${res.stderr.trim()}`);
-          else problems.push(...(await settle(cluster, r.namespace)));
-        }
-        fail(problems);
-        const side = (x: string) => specs.filter((r) => r.namespace.startsWith(`side-${x}-`));
-        const ofB = async () =>
-          (
-            await Promise.all(side('b').map(async (r) => [...(await cluster.namespaceObjects(r.namespace)), ...(await cluster.clusterObjectsOf(r.namespace))]))
-          ).flat();
-        const before = (await ofB()).map(describeObject).sort();
-        for (const r of side('a')) {
-          const res = await runHelmAsync(helm, ['uninstall', r.release, '-n', r.namespace], cluster.kubeconfig);
-          OPS.uninstall++;
-          if (res.code !== 0) problems.push(`uninstall ${r.release} in ${r.namespace}: ${res.stderr.trim()}`);
-        }
-        const after = (await ofB()).map(describeObject).sort();
-        expect(after.filter((o) => !/^(Pod|ReplicaSet|ControllerRevision|EndpointSlice|Endpoints) /.test(o))).toEqual(
-          before.filter((o) => !/^(Pod|ReplicaSet|ControllerRevision|EndpointSlice|Endpoints) /.test(o)),
-        );
-        for (const r of side('b')) {
-          await runHelmAsync(helm, ['uninstall', r.release, '-n', r.namespace], cluster.kubeconfig);
-          OPS.uninstall++;
-        }
-        for (const r of specs) {
-          const left = await leftovers(cluster, r.namespace);
-          if (left.some((o) => o.metadata.annotations?.['meta.helm.sh/release-name']))
-            problems.push(`left in ${r.namespace}: ${left.map(describeObject).join(', ')}`);
-          await cluster.deleteNamespace(r.namespace);
-        }
-        fail(problems);
-      });
-
-      test.concurrent.each(RUNTIMES)('both charts in one namespace (%s runtime)', async (runtime) => {
-        const helm = HELMS[0];
-        const ns = namespaceFor('both', runtime);
-        await cluster.createNamespace(ns, 'restricted');
-        const problems: string[] = [];
-        for (const s of cases.filter((x) => x.name === 'defaults')) {
-          const res = await runHelmAsync(helm, ['install', s.chart, s.chartDir, '-n', ns, '--set', `collectorRuntime=${runtime}`], cluster.kubeconfig);
-          OPS.install++;
-          if (res.code !== 0 || res.stderr.trim()) problems.push(`install ${s.chart} beside the other chart in ${ns}: ${res.stderr.trim()}`);
-        }
-        if (!problems.length) problems.push(...(await settle(cluster, ns)));
-        for (const s of cases.filter((x) => x.name === 'defaults')) {
-          await runHelmAsync(helm, ['uninstall', s.chart, '-n', ns], cluster.kubeconfig);
-          OPS.uninstall++;
-        }
-        await cluster.deleteNamespace(ns);
-        fail(problems);
       });
 
       // Runs after the concurrent tests above (jest runs a describe block's concurrent tests as one group where the first stands).

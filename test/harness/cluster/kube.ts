@@ -144,16 +144,6 @@ export class Cluster {
     return docs;
   }
 
-  async deleteFiles(docs: KubeObject[]): Promise<void> {
-    for (const d of docs) await this.request('DELETE', await this.pathOf(d));
-    for (const d of docs) await poll(`${d.kind} ${d.metadata.name} deleted`, 30_000, async () => (await this.get(await this.pathOf(d))) == null);
-    const gone = new Set(docs.filter((x) => x.kind === 'CustomResourceDefinition').map((c) => c.spec.group));
-    await poll('CRDs gone from discovery', 30_000, async () => {
-      this.resourceTypes = null;
-      return !(await this.types()).some((t) => gone.has(t.groupVersion.split('/')[0]));
-    });
-  }
-
   /** Every resource type that can be listed (discovery; cached until CRDs change). */
   async types(): Promise<ResourceType[]> {
     if (this.resourceTypes) return this.resourceTypes;
@@ -196,8 +186,14 @@ export class Cluster {
     return `${listPath(t, o.metadata.namespace)}/${o.metadata.name}`;
   }
 
-  async list(t: ResourceType, namespace?: string, labelSelector?: string): Promise<KubeObject[]> {
-    const q = labelSelector ? `?labelSelector=${encodeURIComponent(labelSelector)}` : '';
+  /**
+   * Lists a type. `cached`: from the API server's watch cache (resourceVersion=0: no read from etcd,
+   * possibly a moment behind), for callers that poll until something is gone, which staleness only
+   * delays; otherwise a consistent read (what a caller checks right after a change must see it).
+   */
+  async list(t: ResourceType, namespace?: string, o: { cached?: boolean; labelSelector?: string } = {}): Promise<KubeObject[]> {
+    const params = [...(o.cached ? ['resourceVersion=0'] : []), ...(o.labelSelector ? [`labelSelector=${encodeURIComponent(o.labelSelector)}`] : [])];
+    const q = params.length ? `?${params.join('&')}` : '';
     const body = (await this.request('GET', `${listPath(t, namespace)}${q}`)).body;
     const kind = t.kind;
     return (body.items as any[]).map((i) => ({ ...i, apiVersion: t.groupVersion, kind }));
@@ -206,7 +202,7 @@ export class Cluster {
   /** Every object in a namespace, but for Events (a record of what happened, not state). */
   async namespaceObjects(namespace: string): Promise<KubeObject[]> {
     const types = (await this.listedTypes()).filter((t) => t.namespaced && t.kind !== 'Event');
-    return (await Promise.all(types.map((t) => this.list(t, namespace)))).flat();
+    return (await Promise.all(types.map((t) => this.list(t, namespace, { cached: true })))).flat();
   }
 
   /** Every cluster-scoped object (but for Nodes and Namespaces) a release in `namespace` made. */

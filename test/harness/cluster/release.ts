@@ -3,6 +3,7 @@
 // without a denial (Pods created under the namespace's Pod Security level) and, after uninstall,
 // nothing of the release may be left. Every problem names the object and the server's message.
 import { spawn } from 'child_process';
+import { gunzipSync } from 'zlib';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -141,19 +142,46 @@ export async function settle(cluster: Cluster, namespace: string, timeoutMs = 30
   return warnings();
 }
 
-/** The objects Helm made for the release: in its namespace and, for cluster-scoped ones, named by its annotations. */
+/**
+ * The objects of the release's deployed revision, as the API server holds them: the manifest comes
+ * from Helm's own record (the release Secret: base64 of gzipped JSON), each object is then read.
+ */
 async function releaseObjects(cluster: Cluster, r: ReleaseSpec): Promise<KubeObject[]> {
-  const all = [...(await cluster.namespaceObjects(r.namespace)), ...(await cluster.clusterObjectsOf(r.namespace))];
-  return all.filter((o) => o.metadata.annotations?.['meta.helm.sh/release-name'] === r.release);
+  const selector = encodeURIComponent(`owner=helm,name=${r.release},status=deployed`);
+  const secrets = (await cluster.request('GET', `/api/v1/namespaces/${r.namespace}/secrets?labelSelector=${selector}`)).body.items as any[];
+  if (secrets.length !== 1) throw new Error(`${r.namespace}: expected one deployed revision of ${r.release}, found ${secrets.length}`);
+  const record = JSON.parse(gunzipSync(Buffer.from(Buffer.from(secrets[0].data.release, 'base64').toString(), 'base64')).toString());
+  const out: KubeObject[] = [];
+  for (const doc of parseAllDocuments(record.manifest).map((d) => d.toJS() as KubeObject | null)) {
+    if (!doc?.kind) continue;
+    const type = (await cluster.types()).find((t) => t.groupVersion === doc.apiVersion && t.kind === doc.kind);
+    if (type?.namespaced) doc.metadata.namespace ??= r.namespace;
+    const live = await cluster.get(await cluster.pathOf(doc));
+    if (!live) throw new Error(`${describeObject(doc)}: in the release's manifest but not on the API server`);
+    out.push({ ...live, apiVersion: doc.apiVersion, kind: doc.kind });
+  }
+  return out;
 }
 
-/** The release's objects without what changes by itself (status, resource version, managed fields). */
-function snapshot(objs: KubeObject[]): Map<string, string> {
+/**
+ * The release's objects without what changes by itself (status, resource version, managed fields);
+ * `acrossRevisions` also leaves out what every revision changes (the generation, and the
+ * annotations Kubernetes' own controllers keep, such as deployment.kubernetes.io/revision).
+ */
+function snapshot(objs: KubeObject[], acrossRevisions = false): Map<string, string> {
   const out = new Map<string, string>();
   for (const o of objs) {
-    const { resourceVersion: _rv, managedFields: _mf, ...metadata } = o.metadata;
+    const { resourceVersion: _rv, managedFields: _mf, generation, annotations, ...metadata } = o.metadata;
     const { status: _s, ...rest } = o;
-    out.set(describeObject(o), JSON.stringify({ ...rest, metadata }));
+    const kept = acrossRevisions
+      ? {
+          ...metadata,
+          annotations: Object.fromEntries(
+            Object.entries(annotations ?? {}).filter(([k]) => !k.includes('kubernetes.io/') && k !== 'deprecated.daemonset.template.generation'),
+          ),
+        }
+      : { ...metadata, generation, annotations };
+    out.set(describeObject(o), JSON.stringify({ ...rest, metadata: kept }));
   }
   return out;
 }
@@ -175,10 +203,9 @@ function firstDifference(a: any, b: any, at = ''): string {
   return at;
 }
 
-/** What is left in the namespace (but for its defaults) and of the namespace's releases cluster-wide. */
+/** What is left in the namespace, but for its defaults (every listable type). */
 export async function leftovers(cluster: Cluster, namespace: string): Promise<KubeObject[]> {
-  const inNs = (await cluster.namespaceObjects(namespace)).filter((o) => !NAMESPACE_DEFAULTS.has(`${o.kind} ${o.metadata.name}`));
-  return [...inNs, ...(await cluster.clusterObjectsOf(namespace))];
+  return (await cluster.namespaceObjects(namespace)).filter((o) => !NAMESPACE_DEFAULTS.has(`${o.kind} ${o.metadata.name}`));
 }
 
 /** What the garbage collector deletes after Helm (the controllers' objects), listed cheaply while waiting for it. */
@@ -190,22 +217,26 @@ const DEPENDENTS = [
 ];
 
 /**
- * After uninstall: waits until the objects Helm made are gone and the garbage collector has
- * deleted their dependents, then sweeps the namespace (every listable type) for anything left.
+ * After uninstall: waits until the objects Helm made (cluster-scoped ones included) are gone and the
+ * garbage collector has deleted their dependents, then sweeps the namespace for anything left.
  */
 async function nothingLeft(cluster: Cluster, namespace: string, made: KubeObject[], timeoutMs = 20_000): Promise<string[]> {
   const types = await cluster.types();
   const dependents = DEPENDENTS.map(([gv, kind]) => types.find((t) => t.groupVersion === gv && t.kind === kind)!);
   let left: KubeObject[] = [];
+  const remaining = async () => {
+    const out: KubeObject[] = [];
+    for (const o of made) if ((await cluster.get(await cluster.pathOf(o))) != null) out.push(o);
+    return out;
+  };
   try {
     await poll(`nothing left in ${namespace}`, timeoutMs, async () => {
-      for (const o of made) if ((await cluster.get(await cluster.pathOf(o))) != null) return false;
-      for (const t of dependents) if ((await cluster.list(t, namespace)).length) return false;
+      if ((left = await remaining()).length) return false;
+      for (const t of dependents) if ((left = await cluster.list(t, namespace, { cached: true })).length) return false;
       return (left = await leftovers(cluster, namespace)).length === 0;
     });
     return [];
   } catch {
-    if (!left.length) left = await leftovers(cluster, namespace);
     return left.map((o) => `uninstall left ${describeObject(o)}${o.metadata.deletionTimestamp ? ' (being deleted)' : ''}`);
   }
 }
@@ -227,7 +258,8 @@ export const CHANGED_VALUE = { 'commonLabels.upgrade': 'changed' };
  */
 export async function lifecycle(cluster: Cluster, r: ReleaseSpec, full: boolean): Promise<LifecycleResult> {
   const res = await lifecycleSteps(cluster, r, full);
-  if (process.env.CLUSTER_TIMINGS) process.stderr.write(`${r.helm.name} ${r.namespace}: ${res.steps.map((s) => `${s.step} ${s.ms}`).join(', ')}\n`);
+  if (process.env.CLUSTER_TIMINGS)
+    process.stderr.write(`[${Math.round(process.uptime())} s] ${r.helm.name} ${r.namespace}: ${res.steps.map((s) => `${s.step} ${s.ms}`).join(', ')}\n`);
   return res;
 }
 
@@ -285,7 +317,11 @@ async function lifecycleSteps(cluster: Cluster, r: ReleaseSpec, full: boolean): 
     OPS.rollback++;
     if (!(await helm('rollback to revision 1', ['rollback', r.release, '1', ...common, ...wait]))) return out;
     if (!(await settled('rollback'))) return out;
+    const installed = made;
     made = await timed('list', () => releaseObjects(cluster, r));
+    const notRestored = snapshotDiff(snapshot(installed, true), snapshot(made, true));
+    problems.push(...notRestored.map((c) => `rollback to revision 1 did not restore an object as installed: ${c}`));
+    if (notRestored.length) return out;
   }
 
   OPS.uninstall++;
