@@ -12,7 +12,7 @@ import { sleep } from './harness/pipeline/collector-process';
 import { runApp } from './harness/pipeline/app';
 import { Answer, postJson, traceRequest } from './harness/pipeline/otlp-json';
 import { PrwCapture, startPrwCapture } from './harness/pipeline/prw-capture';
-import { LoopbackRun, otlpHttpBase } from './harness/pipeline/run';
+import { LoopbackRun, agentAndGateway, otlpHttpBase } from './harness/pipeline/run';
 import { SinkSpec, readSink, sinkCollector } from './harness/pipeline/sinks';
 import { SentTrace } from './harness/pipeline/telemetry';
 import { Capture } from './harness/pipeline/capture';
@@ -65,18 +65,14 @@ describe('destinations and receiver security (ollyscale-otel, collectorRuntime o
     ];
     prw = await startPrwCapture(sinkHost, 0);
     const retry = { retryOnFailure: { enabled: false } };
-    run.render('ollyscale-otel', {
-      browserCollector: { enabled: false },
-      instrumentation: { enabled: false },
-      gatewayCollector: {
-        tailSampling: { enabled: false },
-        opamp: { enabled: false },
+    run.render(
+      'ollyscale-otel',
+      agentAndGateway({
         receivers: {
           tls: { enabled: true, secretName: 'gateway-tls', clientAuth: true },
           auth: { bearerToken: { enabled: true, secretName: 'gateway-token' } },
         },
         destinations: {
-          ollyscale: { enabled: false },
           'traces-grpc': {
             type: 'otlp',
             endpoint: `${sinkHost}:4317`,
@@ -103,8 +99,8 @@ describe('destinations and receiver security (ollyscale-otel, collectorRuntime o
             ...retry,
           },
         },
-      },
-    });
+      }),
+    );
     await run.start('sinks', sinkCollector(specs, path.join(run.dir, 'sinks'), `${sinkHost}:13133`));
     const gateway = await run.startGateway();
     const agent = await run.startAgent();

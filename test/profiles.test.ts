@@ -7,7 +7,7 @@
 import * as path from 'path';
 import { sleep } from './harness/pipeline/collector-process';
 import { Answer, postJson, profileRequest, traceRequest } from './harness/pipeline/otlp-json';
-import { LoopbackRun, otlpHttpBase } from './harness/pipeline/run';
+import { LoopbackRun, agentAndGateway, otlpHttpBase } from './harness/pipeline/run';
 import { readSink, readSinkProfiles, sinkCollector } from './harness/pipeline/sinks';
 
 describe('profiles, and a signal no destination takes (ollyscale-otel, collectorRuntime operator)', () => {
@@ -20,20 +20,18 @@ describe('profiles, and a signal no destination takes (ollyscale-otel, collector
   beforeAll(async () => {
     const sinkHost = run.host(100);
     const sinks = path.join(run.dir, 'sinks');
-    const rendered = run.render('ollyscale-otel', {
-      profiles: { enabled: true },
-      browserCollector: { enabled: false },
-      instrumentation: { enabled: false },
-      gatewayCollector: {
-        tailSampling: { enabled: false },
-        opamp: { enabled: false },
-        destinations: {
-          ollyscale: { enabled: false },
-          pyroscope: { type: 'otlp', endpoint: `${sinkHost}:4317`, signals: ['profiles'], tls: { insecure: true } },
-          tempo: { type: 'otlphttp', endpoint: `http://${sinkHost}:4318`, signals: ['traces'] },
+    const rendered = run.render(
+      'ollyscale-otel',
+      agentAndGateway(
+        {
+          destinations: {
+            pyroscope: { type: 'otlp', endpoint: `${sinkHost}:4317`, signals: ['profiles'], tls: { insecure: true } },
+            tempo: { type: 'otlphttp', endpoint: `http://${sinkHost}:4318`, signals: ['traces'] },
+          },
         },
-      },
-    });
+        { profiles: { enabled: true } },
+      ),
+    );
     gates = Object.fromEntries([...rendered].map(([name, c]) => [name, c.featureGates]));
     await run.start(
       'sinks',

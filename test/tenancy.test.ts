@@ -7,7 +7,7 @@ import * as path from 'path';
 import { runApp } from './harness/pipeline/app';
 import { sleep } from './harness/pipeline/collector-process';
 import { postJson, traceRequest } from './harness/pipeline/otlp-json';
-import { LoopbackRun, otlpHttpBase } from './harness/pipeline/run';
+import { LoopbackRun, agentAndGateway, otlpHttpBase } from './harness/pipeline/run';
 import { SinkSpec, readSink, sinkCollector } from './harness/pipeline/sinks';
 import { CapturedSpan } from './harness/pipeline/capture';
 
@@ -28,13 +28,10 @@ async function runTenancy(run: LoopbackRun, defaultDestinations: string[]): Prom
   const sinkNames = [...TENANTS, 'shared'];
   const specs: SinkSpec[] = sinkNames.map((name, i) => ({ name, endpoint: `${sinkHost}:${4400 + i}`, protocol: 'grpc', signals: ['traces'] }));
   const destinations = Object.fromEntries(specs.map((s) => [s.name, { type: 'otlp', endpoint: s.endpoint, signals: ['traces'], tls: { insecure: true } }]));
-  run.render('ollyscale-otel', {
-    browserCollector: { enabled: false },
-    instrumentation: { enabled: false },
-    gatewayCollector: {
-      tailSampling: { enabled: false },
-      opamp: { enabled: false },
-      destinations: { ollyscale: { enabled: false }, ...destinations },
+  run.render(
+    'ollyscale-otel',
+    agentAndGateway({
+      destinations,
       tenancy: {
         enabled: true,
         header: HEADER,
@@ -44,8 +41,8 @@ async function runTenancy(run: LoopbackRun, defaultDestinations: string[]): Prom
         },
         defaultDestinations,
       },
-    },
-  });
+    }),
+  );
   const sinks = path.join(run.dir, 'sinks');
   await run.start('sinks', sinkCollector(specs, sinks, `${sinkHost}:13133`));
   const gateway = await run.startGateway();

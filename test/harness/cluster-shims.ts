@@ -88,6 +88,34 @@ function serviceExporters(config: any): any[] {
 
 const portOf = (endpoint: string) => endpoint.slice(endpoint.lastIndexOf(':') + 1);
 
+/** Listening endpoints 0.0.0.0:<port> → `host`:<port>, in receivers and extensions (`who`: the processes, for the list). */
+function listenOn(host: string, who: string): Shim {
+  return {
+    what: `listening endpoints 0.0.0.0:<port> (receivers, extensions) → <the process's own address>:<port>: ${who}`,
+    why: 'each pod has its own IP; on one host each process gets its own loopback address, so the rendered ports stay as they are and do not collide',
+    apply: (c) =>
+      editConfig(c, (config) => {
+        const visit = (node: any) => {
+          for (const [k, v] of Object.entries<any>(node ?? {})) {
+            if (k === 'endpoint' && typeof v === 'string' && v.startsWith('0.0.0.0:')) node[k] = `${host}:${portOf(v)}`;
+            else if (v && typeof v === 'object') visit(v);
+          }
+        };
+        visit(config.receivers);
+        visit(config.extensions);
+      }),
+  };
+}
+
+const noInternalMetrics: Shim = {
+  what: 'service.telemetry.metrics.level: none',
+  why: 'every collector serves its own metrics on port 8888 unless told otherwise; several collectors on one host would clash there, and the tests read none of them',
+  apply: (c) =>
+    editConfig(c, (config) => {
+      config.service.telemetry = { ...config.service.telemetry, metrics: { ...config.service.telemetry?.metrics, level: 'none' } };
+    }),
+};
+
 /** Shims of the end-to-end pipeline for one process (`at`); their `what` is the same for every process. */
 export function pipelineShims(t: Topology, at: PipelineInstance): Shim[] {
   return [
@@ -110,22 +138,7 @@ export function pipelineShims(t: Topology, at: PipelineInstance): Shim[] {
             if (ofType(id, 'resource_detection')) p.detectors = (p.detectors ?? []).filter((d: string) => d !== 'k8s_api');
         }),
     },
-    {
-      what: `listening endpoints 0.0.0.0:<port> (receivers, extensions) → <the process's own address>:<port>: agent ${t.agent}, browser ${t.browser}, gateway replicas ${t.gateways.join(', ')}`,
-      why: 'each pod has its own IP; on one host each process gets its own loopback address, so the rendered ports stay as they are and do not collide',
-      apply: (c) =>
-        editConfig(c, (config) => {
-          const visit = (node: any) => {
-            if (!node || typeof node !== 'object') return;
-            for (const [k, v] of Object.entries<any>(node)) {
-              if (k === 'endpoint' && typeof v === 'string' && v.startsWith('0.0.0.0:')) node[k] = `${at.host}:${portOf(v)}`;
-              else visit(v);
-            }
-          };
-          visit(config.receivers);
-          visit(config.extensions);
-        }),
-    },
+    listenOn(at.host, `agent ${t.agent}, browser ${t.browser}, gateway replicas ${t.gateways.join(', ')}`),
     {
       what: `exporters.load_balancing*.resolver.dns (the gateway's headless Service) → resolver.static.hostnames ${t.gateways.map((g) => `${g}:<dns port>`).join(', ')}`,
       why: "the headless Service's name resolves to the gateway pods' IPs only in cluster DNS; the static resolver gives the exporter the same replicas",
@@ -189,14 +202,7 @@ export function pipelineShims(t: Topology, at: PipelineInstance): Shim[] {
             if (ofType(id, 'file_storage')) e.directory = path.join(t.storage ?? os.tmpdir(), at.host, id.replace('/', '-'));
         }),
     },
-    {
-      what: 'service.telemetry.metrics.level: none',
-      why: 'every collector serves its own metrics on port 8888 unless told otherwise; several collectors on one host would clash there, and the test reads none of them',
-      apply: (c) =>
-        editConfig(c, (config) => {
-          config.service.telemetry = { ...config.service.telemetry, metrics: { ...config.service.telemetry?.metrics, level: 'none' } };
-        }),
-    },
+    noInternalMetrics,
   ];
 }
 
@@ -241,28 +247,7 @@ export function podLogsShims(at: PodLogsInstance): Shim[] {
           for (const [id, e] of Object.entries<any>(config.extensions ?? {})) if (ofType(id, 'file_storage')) e.directory = at.checkpoints;
         }),
     },
-    {
-      what: `listening endpoints 0.0.0.0:<port> (receivers, extensions) → ${at.host}:<port>`,
-      why: 'the pod has its own IP; on a shared host the agent gets a loopback address of its own, so the rendered ports stay as they are',
-      apply: (c) =>
-        editConfig(c, (config) => {
-          const visit = (node: any) => {
-            for (const [k, v] of Object.entries<any>(node ?? {})) {
-              if (k === 'endpoint' && typeof v === 'string' && v.startsWith('0.0.0.0:')) node[k] = `${at.host}:${portOf(v)}`;
-              else if (v && typeof v === 'object') visit(v);
-            }
-          };
-          visit(config.receivers);
-          visit(config.extensions);
-        }),
-    },
-    {
-      what: 'service.telemetry.metrics.level: none',
-      why: 'every collector serves its own metrics on port 8888 unless told otherwise, and other tests run collectors on this host at the same time',
-      apply: (c) =>
-        editConfig(c, (config) => {
-          config.service.telemetry = { ...config.service.telemetry, metrics: { ...config.service.telemetry?.metrics, level: 'none' } };
-        }),
-    },
+    listenOn(at.host, 'the agent'),
+    noInternalMetrics,
   ];
 }

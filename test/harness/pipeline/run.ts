@@ -90,3 +90,22 @@ export function otlpHttpBase(p: CollectorProcess): string {
   const http = p.config.receivers.otlp.protocols.http;
   return `${http.tls ? 'https' : 'http'}://${http.endpoint}`;
 }
+
+/**
+ * Values of an ollyscale-otel run with the agent and the gateway only: every span kept (no tail
+ * sampling), no OpAMP server to reach, the default backend off; `gateway` adds to the gateway's
+ * block (its destinations merge with the default one switched off), `top` to the root.
+ */
+export function agentAndGateway(gateway: Record<string, any>, top: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ...top,
+    browserCollector: { enabled: false },
+    instrumentation: { enabled: false },
+    gatewayCollector: {
+      tailSampling: { enabled: false },
+      opamp: { enabled: false },
+      ...gateway,
+      destinations: { ollyscale: { enabled: false }, ...gateway.destinations },
+    },
+  };
+}
