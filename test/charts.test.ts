@@ -150,11 +150,14 @@ describe.each(charts)('chart %s', (chart) => {
       expect(configs(native)).toEqual(configs(operator));
       expect(Object.keys(configs(operator)).length).toBeGreaterThan(0);
       // The Operator creates `<name>-collector` and `<name>-collector-headless` for collector `<name>`
-      // when its receivers listen on a port (the Kafka consumer's do not); the native runtime renders them.
+      // when its receivers listen on a port (the Kafka consumer's do not), and `<name>-collector-extension`
+      // when the health_check extension has an endpoint; the native runtime renders the same.
       const listens = (config: any) => JSON.stringify(config.receivers ?? {}).includes('"endpoint"');
-      const expected = operator
-        .filter((d) => d.kind === 'OpenTelemetryCollector' && listens(d.spec.config))
-        .flatMap((d) => [`${d.metadata.name}-collector`, `${d.metadata.name}-collector-headless`]);
+      const collectors = operator.filter((d) => d.kind === 'OpenTelemetryCollector');
+      const expected = [
+        ...collectors.filter((d) => listens(d.spec.config)).flatMap((d) => [`${d.metadata.name}-collector`, `${d.metadata.name}-collector-headless`]),
+        ...collectors.filter((d) => d.spec.config.extensions?.health_check?.endpoint).map((d) => `${d.metadata.name}-collector-extension`),
+      ];
       const services = native.filter((d) => d.kind === 'Service').map((d) => d.metadata.name);
       expect(services.sort()).toEqual(expected.sort());
       identical.push(`${s.chart}/${s.name}`);

@@ -14,7 +14,8 @@ import { COLLECTOR_IMAGE, COLLECTOR_RELEASE } from '../distribution';
 import { changelog, currentChanges, currentVersion } from './releases';
 import { upgradingDoc } from '../docs';
 import { readme } from './ollyscale-otel-readme';
-import { SmokeTest } from '../components/smoke-test';
+import { SmokeTest, gatewayTargets } from '../components/smoke-test';
+import { TEST_COMPONENT } from '../components/collector';
 
 const LEGACY = 'accepted for values files of the original chart; no effect (NOTES.txt says so).';
 
@@ -80,7 +81,7 @@ export const ollyscaleOtel: ChartDefinition = {
       valuesKey: 'gatewayCollector.',
       when: cond.is(r.gatewayCollector.enabled),
       // Under its NetworkPolicy the gateway takes OTLP from the chart's own senders (and extraIngress).
-      senders: ['agent', 'browser', 'ebpf-agent', 'smoke-test'],
+      senders: ['agent', 'browser', 'ebpf-agent', TEST_COMPONENT],
     });
     const browser = new BrowserCollector(chart, 'browser', { ctx, values: r.browserCollector, valuesKey: 'browserCollector.', when: cond.is(r.browserCollector.enabled), ...forward });
     new Instrumentation(chart, 'instrumentation', { ctx, values: r.instrumentation, valuesKey: 'instrumentation.', when: cond.is(r.instrumentation.enabled), ...enabled });
@@ -89,9 +90,9 @@ export const ollyscaleOtel: ChartDefinition = {
       ctx,
       ...forward,
       targets: [
-        { host: agent.endpoints.host, enabled: r.agentCollector.enabled },
-        { host: gateway.endpoints.host, enabled: r.gatewayCollector.enabled, receivers: r.gatewayCollector.receivers.$ },
-        { host: browser.endpoints.host, enabled: r.browserCollector.enabled },
+        { host: agent.endpoints.host, healthHost: agent.endpoints.extensionHost, enabled: [r.agentCollector.enabled] },
+        ...gatewayTargets(gateway, r.gatewayCollector),
+        { host: browser.endpoints.host, healthHost: browser.endpoints.extensionHost, enabled: [r.browserCollector.enabled] },
       ],
     });
   },

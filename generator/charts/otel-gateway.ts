@@ -9,7 +9,7 @@ import { PORTS } from '../components/collector';
 import { v } from '../values/model';
 import { COLLECTOR_IMAGE, COLLECTOR_RELEASE } from '../distribution';
 import { changelog, currentChanges, currentVersion } from './releases';
-import { SmokeTest } from '../components/smoke-test';
+import { SmokeTest, gatewayTargets } from '../components/smoke-test';
 import { upgradingDoc } from '../docs';
 
 const model = v.object('Values of the otel-gateway chart.', {
@@ -38,7 +38,7 @@ export const otelGateway: ChartDefinition = {
     const r = refs(model);
     const ctx = new ChartContext(chart, r);
     const gateway = new GatewayCollector(chart, 'gateway', { ctx, values: r, valuesKey: '', when: cond.is(r.enabled) });
-    new SmokeTest(chart, 'smoke-test', { ctx, gateway: r, gatewayKey: '', targets: [{ host: gateway.endpoints.host, enabled: r.enabled, receivers: r.receivers.$ }] });
+    new SmokeTest(chart, 'smoke-test', { ctx, gateway: r, gatewayKey: '', targets: gatewayTargets(gateway, r) });
   },
   notes: path.join(__dirname, 'notes', 'otel-gateway.txt'),
   readme: (table) => `# otel-gateway

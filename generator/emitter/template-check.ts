@@ -113,6 +113,11 @@ export function checkTemplates(templates: TemplateSource[], helpers: TemplateSou
         errors.push(`${file}: includes ${typeof name === 'string' ? `"${name}"` : `a template matching ${name}`}, which this chart does not define`);
       for (const d of found) if (!reached.has(d.name) && reached.add(d.name)) queue.push({ file: `${d.file} (define "${d.name}")`, text: d.text });
     }
+    // Template names carried as data (a JSON constant a template ranges over and includes by name).
+    for (const m of text.matchAll(/\\"([^"\\]+)\\"/g)) {
+      const d = defs.find((x) => x.name === m[1]);
+      if (d && !reached.has(d.name) && reached.add(d.name)) queue.push({ file: `${d.file} (define "${d.name}")`, text: d.text });
+    }
     for (const m of text.matchAll(/\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g)) {
       const path = m[1].slice(1).split('.');
       if (!inModel(model, path)) errors.push(`${file}: reads .Values.${path.join('.')}, which is not in the chart's values model`);

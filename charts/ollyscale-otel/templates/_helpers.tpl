@@ -224,6 +224,10 @@ messages), and for collectors that forward: gateway, gatewayKey.
 {{- /* The probes talk to the health_check extension: keep it defined, listening beyond localhost, and enabled. */ -}}
 {{- $hc := get $cfg.extensions "health_check" | default dict -}}
 {{- if not $hc.endpoint }}{{ $_ := set $hc "endpoint" "0.0.0.0:13133" }}{{ end -}}
+{{- /* The probes, the `-collector-extension` Service, the NetworkPolicy and `helm test` use that port: another would leave the pods unready. */ -}}
+{{- if ne (regexFind "[0-9]+$" (toString $hc.endpoint)) "13133" -}}
+{{- fail (printf "%sconfig.extensions.health_check.endpoint: %q must listen on port 13133 (the probes, the health Service and helm test use it); only the host part may change (default \"0.0.0.0:13133\")" $.key (toString $hc.endpoint)) -}}
+{{- end -}}
 {{- $_ := set $cfg.extensions "health_check" $hc -}}
 {{- $exts := $cfg.service.extensions | default list -}}
 {{- if not (has "health_check" $exts) }}{{ $exts = append $exts "health_check" }}{{ end -}}
@@ -771,7 +775,8 @@ Operator names them (otlp-grpc, otlp-http).
 {{/*
 The spec of a collector's NetworkPolicy, derived from its final configuration: ingress only on the
 ports its receivers listen on, from `peers` ("anywhere", "cluster": any pod of any namespace, or a
-comma-separated list of this release's components); egress to
+comma-separated list of this release's components), and on the health port from the release's
+`helm test` pod; egress to
 DNS, to the ports its exporters and extensions send to, to the API server where a component reads
 it (k8s_attributes, the k8s_api detector, the load balancer's k8s resolver) and to the kubelet for
 kubelet_stats; then the user's extraIngress and extraEgress.
@@ -795,6 +800,9 @@ Args: those of "ollyscale-otel.collector.config", plus peers.
 {{- end -}}
 {{- $ingress = append $ingress $rule -}}
 {{- end -}}
+{{- /* The health endpoint: `helm test` checks it from the release's test pod (the kubelet's probes are not pod traffic). */ -}}
+{{- $tests := dict "app.kubernetes.io/instance" .root.Release.Name "app.kubernetes.io/component" "smoke-test" -}}
+{{- $ingress = append $ingress (dict "ports" (list (dict "port" 13133 "protocol" "TCP")) "from" (list (dict "podSelector" (dict "matchLabels" $tests)))) -}}
 {{- $egress := list (dict "ports" (list (dict "port" 53 "protocol" "UDP") (dict "port" 53 "protocol" "TCP"))) -}}
 {{- $out := include "ollyscale-otel.collector.egressPorts" $cfg | fromYamlArray -}}
 {{- with $out -}}
@@ -1636,11 +1644,12 @@ DEPRECATED: {{ join "." $d.path }} {{ replace "{namespace}" $.root.Release.Names
 {{- end -}}
 
 {{/*
-The `helm test` hook's script: one span, one metric and one log record (each signal some
-destination takes) posted over OTLP/HTTP to every collector of the release that receives it — the
-agent, the browser collector, and the gateway unless its receivers demand TLS or a token the test
-pod does not have; each must answer 200. Args: root, collectors (list of {name, enabled, host}),
-gateway (the gateway's values), gatewayKey.
+The `helm test` hook's script: every running collector's health endpoint (its
+`-collector-extension` Service) must answer 200; then one span, one metric and one log record (each
+signal some destination takes) are posted over OTLP/HTTP to every collector of the release that
+receives them — the agent, the browser collector, and the gateway unless its receivers demand TLS or
+a token the test pod does not have; each must answer 200. Args: root, collectors (list of {host,
+healthHost, enabled, receivers}), gateway (the gateway's values), gatewayKey.
 */}}
 {{- define "ollyscale-otel.smokeTest.script" -}}
 {{- $taken := (include "ollyscale-otel.destinations" (dict "root" .root "destinations" .gateway.destinations "key" .gatewayKey "gateway" true) | fromYaml).signals -}}
@@ -1650,19 +1659,28 @@ gateway (the gateway's values), gatewayKey.
   "logs" `{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"helm-test"}}]},"scopeLogs":[{"logRecords":[{"body":{"stringValue":"helm test"},"timeUnixNano":"1700000000000000000"}]}]}]}`
 -}}
 set -eu
+health() {
+  code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 "http://$1:13133/")
+  echo "$1 health: HTTP $code"
+  [ "$code" = 200 ]
+}
 post() {
   code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 -X POST -H 'Content-Type: application/json' --data "$3" "http://$1:4318/v1/$2")
   echo "$1 /v1/$2: HTTP $code"
   [ "$code" = 200 ]
 }
-{{- range $t := (fromJsonArray "[{\"host\":\"ollyscale-otel.agent.host\",\"enabled\":[\"agentCollector\",\"enabled\"],\"receivers\":null},{\"host\":\"ollyscale-otel.gateway.host\",\"enabled\":[\"gatewayCollector\",\"enabled\"],\"receivers\":[\"gatewayCollector\",\"receivers\"]},{\"host\":\"ollyscale-otel.browser.host\",\"enabled\":[\"browserCollector\",\"enabled\"],\"receivers\":null}]") }}
-{{- $on := true }}
-{{- with $t.enabled }}{{ $on = include "ollyscale-otel.smokeTest.at" (dict "values" $.root.Values "path" .) | eq "true" }}{{ end }}
+{{- range $t := (fromJsonArray "[{\"host\":\"ollyscale-otel.agent.host\",\"healthHost\":\"ollyscale-otel.agent.extensionHost\",\"enabled\":[[\"agentCollector\",\"enabled\"]],\"receivers\":null},{\"host\":\"ollyscale-otel.gateway.host\",\"healthHost\":\"ollyscale-otel.gateway.extensionHost\",\"enabled\":[[\"gatewayCollector\",\"enabled\"]],\"receivers\":[\"gatewayCollector\",\"receivers\"]},{\"host\":null,\"healthHost\":\"ollyscale-otel.kafka-consumer.extensionHost\",\"enabled\":[[\"gatewayCollector\",\"enabled\"],[\"gatewayCollector\",\"kafka\",\"enabled\"]],\"receivers\":null},{\"host\":\"ollyscale-otel.browser.host\",\"healthHost\":\"ollyscale-otel.browser.extensionHost\",\"enabled\":[[\"browserCollector\",\"enabled\"]],\"receivers\":null}]") }}
+{{- $runs := true }}
+{{- range $t.enabled }}{{ if ne (include "ollyscale-otel.smokeTest.at" (dict "values" $.root.Values "path" .)) "true" }}{{ $runs = false }}{{ end }}{{ end }}
+{{- $posts := and $runs $t.host }}
 {{- with $t.receivers }}
 {{- $r := include "ollyscale-otel.smokeTest.at" (dict "values" $.root.Values "path" . "yaml" true) | fromYaml }}
-{{- if or $r.tls.enabled $r.auth.bearerToken.enabled }}{{ $on = false }}{{ end }}
+{{- if or $r.tls.enabled $r.auth.bearerToken.enabled }}{{ $posts = false }}{{ end }}
 {{- end }}
-{{- if $on }}
+{{- if $runs }}
+health {{ include $t.healthHost $.root }}
+{{- end }}
+{{- if $posts }}
 {{- range $s := list "traces" "metrics" "logs" }}
 {{- if get $taken $s }}
 post {{ include $t.host $.root }} {{ $s }} '{{ get $bodies $s }}'
@@ -1670,7 +1688,7 @@ post {{ include $t.host $.root }} {{ $s }} '{{ get $bodies $s }}'
 {{- end }}
 {{- end }}
 {{- end }}
-echo "every collector took what it was sent"
+echo "every collector is healthy and took what it was sent"
 {{- end -}}
 
 {{/* The hook's annotations, and the user's common ones. Arg: the root context. */}}
@@ -1702,6 +1720,14 @@ echo "every collector took what it was sent"
 {{ .Values.agentCollector.name }}-collector.{{ .Release.Namespace }}.svc.cluster.local
 {{- end -}}
 
+{{- define "ollyscale-otel.agent.extensionService" -}}
+{{ .Values.agentCollector.name }}-collector-extension
+{{- end -}}
+
+{{- define "ollyscale-otel.agent.extensionHost" -}}
+{{ .Values.agentCollector.name }}-collector-extension.{{ .Release.Namespace }}.svc.cluster.local
+{{- end -}}
+
 {{- define "ollyscale-otel.gateway.service" -}}
 {{ .Values.gatewayCollector.name }}-collector
 {{- end -}}
@@ -1718,8 +1744,24 @@ echo "every collector took what it was sent"
 {{ .Values.gatewayCollector.name }}-collector-headless.{{ .Release.Namespace }}.svc.cluster.local
 {{- end -}}
 
+{{- define "ollyscale-otel.gateway.extensionService" -}}
+{{ .Values.gatewayCollector.name }}-collector-extension
+{{- end -}}
+
+{{- define "ollyscale-otel.gateway.extensionHost" -}}
+{{ .Values.gatewayCollector.name }}-collector-extension.{{ .Release.Namespace }}.svc.cluster.local
+{{- end -}}
+
 {{- define "ollyscale-otel.kafka-consumer.service" -}}
 {{ (include "ollyscale-otel.join" (dict "root" $ "a" .Values.gatewayCollector.name "b" "kafka-consumer")) }}-collector
+{{- end -}}
+
+{{- define "ollyscale-otel.kafka-consumer.extensionService" -}}
+{{ (include "ollyscale-otel.join" (dict "root" $ "a" .Values.gatewayCollector.name "b" "kafka-consumer")) }}-collector-extension
+{{- end -}}
+
+{{- define "ollyscale-otel.kafka-consumer.extensionHost" -}}
+{{ (include "ollyscale-otel.join" (dict "root" $ "a" .Values.gatewayCollector.name "b" "kafka-consumer")) }}-collector-extension.{{ .Release.Namespace }}.svc.cluster.local
 {{- end -}}
 
 {{- define "ollyscale-otel.browser.service" -}}
@@ -1732,6 +1774,14 @@ echo "every collector took what it was sent"
 
 {{- define "ollyscale-otel.browser.host" -}}
 {{ .Values.browserCollector.name }}-collector.{{ .Release.Namespace }}.svc.cluster.local
+{{- end -}}
+
+{{- define "ollyscale-otel.browser.extensionService" -}}
+{{ .Values.browserCollector.name }}-collector-extension
+{{- end -}}
+
+{{- define "ollyscale-otel.browser.extensionHost" -}}
+{{ .Values.browserCollector.name }}-collector-extension.{{ .Release.Namespace }}.svc.cluster.local
 {{- end -}}
 
 {{- define "ollyscale-otel.instrumentation.notes" -}}

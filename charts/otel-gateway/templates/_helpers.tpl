@@ -37,6 +37,10 @@ messages), and for collectors that forward: gateway, gatewayKey.
 {{- /* The probes talk to the health_check extension: keep it defined, listening beyond localhost, and enabled. */ -}}
 {{- $hc := get $cfg.extensions "health_check" | default dict -}}
 {{- if not $hc.endpoint }}{{ $_ := set $hc "endpoint" "0.0.0.0:13133" }}{{ end -}}
+{{- /* The probes, the `-collector-extension` Service, the NetworkPolicy and `helm test` use that port: another would leave the pods unready. */ -}}
+{{- if ne (regexFind "[0-9]+$" (toString $hc.endpoint)) "13133" -}}
+{{- fail (printf "%sconfig.extensions.health_check.endpoint: %q must listen on port 13133 (the probes, the health Service and helm test use it); only the host part may change (default \"0.0.0.0:13133\")" $.key (toString $hc.endpoint)) -}}
+{{- end -}}
 {{- $_ := set $cfg.extensions "health_check" $hc -}}
 {{- $exts := $cfg.service.extensions | default list -}}
 {{- if not (has "health_check" $exts) }}{{ $exts = append $exts "health_check" }}{{ end -}}
@@ -541,7 +545,8 @@ Operator names them (otlp-grpc, otlp-http).
 {{/*
 The spec of a collector's NetworkPolicy, derived from its final configuration: ingress only on the
 ports its receivers listen on, from `peers` ("anywhere", "cluster": any pod of any namespace, or a
-comma-separated list of this release's components); egress to
+comma-separated list of this release's components), and on the health port from the release's
+`helm test` pod; egress to
 DNS, to the ports its exporters and extensions send to, to the API server where a component reads
 it (k8s_attributes, the k8s_api detector, the load balancer's k8s resolver) and to the kubelet for
 kubelet_stats; then the user's extraIngress and extraEgress.
@@ -565,6 +570,9 @@ Args: those of "otel-gateway.collector.config", plus peers.
 {{- end -}}
 {{- $ingress = append $ingress $rule -}}
 {{- end -}}
+{{- /* The health endpoint: `helm test` checks it from the release's test pod (the kubelet's probes are not pod traffic). */ -}}
+{{- $tests := dict "app.kubernetes.io/instance" .root.Release.Name "app.kubernetes.io/component" "smoke-test" -}}
+{{- $ingress = append $ingress (dict "ports" (list (dict "port" 13133 "protocol" "TCP")) "from" (list (dict "podSelector" (dict "matchLabels" $tests)))) -}}
 {{- $egress := list (dict "ports" (list (dict "port" 53 "protocol" "UDP") (dict "port" 53 "protocol" "TCP"))) -}}
 {{- $out := include "otel-gateway.collector.egressPorts" $cfg | fromYamlArray -}}
 {{- with $out -}}
@@ -1129,11 +1137,12 @@ DEPRECATED: {{ join "." $d.path }} {{ replace "{namespace}" $.root.Release.Names
 {{- end -}}
 
 {{/*
-The `helm test` hook's script: one span, one metric and one log record (each signal some
-destination takes) posted over OTLP/HTTP to every collector of the release that receives it — the
-agent, the browser collector, and the gateway unless its receivers demand TLS or a token the test
-pod does not have; each must answer 200. Args: root, collectors (list of {name, enabled, host}),
-gateway (the gateway's values), gatewayKey.
+The `helm test` hook's script: every running collector's health endpoint (its
+`-collector-extension` Service) must answer 200; then one span, one metric and one log record (each
+signal some destination takes) are posted over OTLP/HTTP to every collector of the release that
+receives them — the agent, the browser collector, and the gateway unless its receivers demand TLS or
+a token the test pod does not have; each must answer 200. Args: root, collectors (list of {host,
+healthHost, enabled, receivers}), gateway (the gateway's values), gatewayKey.
 */}}
 {{- define "otel-gateway.smokeTest.script" -}}
 {{- $taken := (include "otel-gateway.destinations" (dict "root" .root "destinations" .gateway.destinations "key" .gatewayKey "gateway" true) | fromYaml).signals -}}
@@ -1143,19 +1152,28 @@ gateway (the gateway's values), gatewayKey.
   "logs" `{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"helm-test"}}]},"scopeLogs":[{"logRecords":[{"body":{"stringValue":"helm test"},"timeUnixNano":"1700000000000000000"}]}]}]}`
 -}}
 set -eu
+health() {
+  code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 "http://$1:13133/")
+  echo "$1 health: HTTP $code"
+  [ "$code" = 200 ]
+}
 post() {
   code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 -X POST -H 'Content-Type: application/json' --data "$3" "http://$1:4318/v1/$2")
   echo "$1 /v1/$2: HTTP $code"
   [ "$code" = 200 ]
 }
-{{- range $t := (fromJsonArray "[{\"host\":\"otel-gateway.gateway.host\",\"enabled\":[\"enabled\"],\"receivers\":[\"receivers\"]}]") }}
-{{- $on := true }}
-{{- with $t.enabled }}{{ $on = include "otel-gateway.smokeTest.at" (dict "values" $.root.Values "path" .) | eq "true" }}{{ end }}
+{{- range $t := (fromJsonArray "[{\"host\":\"otel-gateway.gateway.host\",\"healthHost\":\"otel-gateway.gateway.extensionHost\",\"enabled\":[[\"enabled\"]],\"receivers\":[\"receivers\"]},{\"host\":null,\"healthHost\":\"otel-gateway.kafka-consumer.extensionHost\",\"enabled\":[[\"enabled\"],[\"kafka\",\"enabled\"]],\"receivers\":null}]") }}
+{{- $runs := true }}
+{{- range $t.enabled }}{{ if ne (include "otel-gateway.smokeTest.at" (dict "values" $.root.Values "path" .)) "true" }}{{ $runs = false }}{{ end }}{{ end }}
+{{- $posts := and $runs $t.host }}
 {{- with $t.receivers }}
 {{- $r := include "otel-gateway.smokeTest.at" (dict "values" $.root.Values "path" . "yaml" true) | fromYaml }}
-{{- if or $r.tls.enabled $r.auth.bearerToken.enabled }}{{ $on = false }}{{ end }}
+{{- if or $r.tls.enabled $r.auth.bearerToken.enabled }}{{ $posts = false }}{{ end }}
 {{- end }}
-{{- if $on }}
+{{- if $runs }}
+health {{ include $t.healthHost $.root }}
+{{- end }}
+{{- if $posts }}
 {{- range $s := list "traces" "metrics" "logs" }}
 {{- if get $taken $s }}
 post {{ include $t.host $.root }} {{ $s }} '{{ get $bodies $s }}'
@@ -1163,7 +1181,7 @@ post {{ include $t.host $.root }} {{ $s }} '{{ get $bodies $s }}'
 {{- end }}
 {{- end }}
 {{- end }}
-echo "every collector took what it was sent"
+echo "every collector is healthy and took what it was sent"
 {{- end -}}
 
 {{/* The hook's annotations, and the user's common ones. Arg: the root context. */}}
@@ -1199,7 +1217,23 @@ echo "every collector took what it was sent"
 {{ .Values.name }}-collector-headless.{{ .Release.Namespace }}.svc.cluster.local
 {{- end -}}
 
+{{- define "otel-gateway.gateway.extensionService" -}}
+{{ .Values.name }}-collector-extension
+{{- end -}}
+
+{{- define "otel-gateway.gateway.extensionHost" -}}
+{{ .Values.name }}-collector-extension.{{ .Release.Namespace }}.svc.cluster.local
+{{- end -}}
+
 {{- define "otel-gateway.kafka-consumer.service" -}}
 {{ (include "otel-gateway.join" (dict "root" $ "a" .Values.name "b" "kafka-consumer")) }}-collector
+{{- end -}}
+
+{{- define "otel-gateway.kafka-consumer.extensionService" -}}
+{{ (include "otel-gateway.join" (dict "root" $ "a" .Values.name "b" "kafka-consumer")) }}-collector-extension
+{{- end -}}
+
+{{- define "otel-gateway.kafka-consumer.extensionHost" -}}
+{{ (include "otel-gateway.join" (dict "root" $ "a" .Values.name "b" "kafka-consumer")) }}-collector-extension.{{ .Release.Namespace }}.svc.cluster.local
 {{- end -}}
 

@@ -35,6 +35,10 @@ messages), and for collectors that forward: gateway, gatewayKey.
 {{- /* The probes talk to the health_check extension: keep it defined, listening beyond localhost, and enabled. */ -}}
 {{- $hc := get $cfg.extensions "health_check" | default dict -}}
 {{- if not $hc.endpoint }}{{ $_ := set $hc "endpoint" "0.0.0.0:@HEALTH_PORT@" }}{{ end -}}
+{{- /* The probes, the `-collector-extension` Service, the NetworkPolicy and `helm test` use that port: another would leave the pods unready. */ -}}
+{{- if ne (regexFind "[0-9]+$" (toString $hc.endpoint)) "@HEALTH_PORT@" -}}
+{{- fail (printf "%sconfig.extensions.health_check.endpoint: %q must listen on port @HEALTH_PORT@ (the probes, the health Service and helm test use it); only the host part may change (default \"0.0.0.0:@HEALTH_PORT@\")" $.key (toString $hc.endpoint)) -}}
+{{- end -}}
 {{- $_ := set $cfg.extensions "health_check" $hc -}}
 {{- $exts := $cfg.service.extensions | default list -}}
 {{- if not (has "health_check" $exts) }}{{ $exts = append $exts "health_check" }}{{ end -}}

@@ -4,8 +4,12 @@ import { IncludeRef, ValueRef, release } from '../../emitter/refs';
 import { ChartContext } from '../context';
 
 export const PORTS = { otlpGrpc: 4317, otlpHttp: 4318, health: 13133 } as const;
+/** The health_check extension's port as the Operator names it (on `<name>-collector-extension`). */
+export const HEALTH_PORT_NAME = 'health-check';
 /** The ports as the templates read them (`@OTLP_GRPC_PORT@`, ...). */
-export const PORT_CONSTANTS = { OTLP_GRPC_PORT: PORTS.otlpGrpc, OTLP_HTTP_PORT: PORTS.otlpHttp, HEALTH_PORT: PORTS.health };
+/** The component label of the release's `helm test` pod, which every collector's NetworkPolicy lets reach the health port. */
+export const TEST_COMPONENT = 'smoke-test';
+export const PORT_CONSTANTS = { OTLP_GRPC_PORT: PORTS.otlpGrpc, OTLP_HTTP_PORT: PORTS.otlpHttp, HEALTH_PORT: PORTS.health, TEST_COMPONENT };
 /** Where the native runtime mounts the collector's configuration. */
 export const CONFIG_DIR = '/conf';
 export const CONFIG_FILE = 'collector.yaml';
@@ -20,7 +24,11 @@ export const MOUNT_DIRS = {
   QUEUE_DIR: '/var/lib/otelcol/queue',
 };
 
-/** Service names and in-cluster hosts of a collector named by `name` (the Operator's convention). */
+/**
+ * Service names and in-cluster hosts of a collector named by `name` (the Operator's convention):
+ * `<name>-collector` (its receivers), `<name>-collector-headless`, and `<name>-collector-extension`
+ * (its health_check endpoint, which the Operator exposes from the extension's port).
+ */
 export function collectorEndpoints(ctx: ChartContext, component: string, name: ValueRef | IncludeRef) {
   const ns = release.namespace();
   return {
@@ -28,5 +36,7 @@ export function collectorEndpoints(ctx: ChartContext, component: string, name: V
     headlessService: ctx.chart.defineString(`${component}.headlessService`, [name, '-collector-headless']),
     host: ctx.chart.defineString(`${component}.host`, [name, '-collector.', ns, '.svc.cluster.local']),
     headlessHost: ctx.chart.defineString(`${component}.headlessHost`, [name, '-collector-headless.', ns, '.svc.cluster.local']),
+    extensionService: ctx.chart.defineString(`${component}.extensionService`, [name, '-collector-extension']),
+    extensionHost: ctx.chart.defineString(`${component}.extensionHost`, [name, '-collector-extension.', ns, '.svc.cluster.local']),
   };
 }

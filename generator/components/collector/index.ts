@@ -14,7 +14,7 @@ import { CollectorDescription, Persistence, Scaling, collectorSecurity } from '.
 import { NativeCollector } from './native';
 import { CONFIG_DIR, DEST_TLS_DIR, MOUNT_DIRS, PORT_CONSTANTS, collectorEndpoints } from './endpoints';
 import { DESTINATIONS } from '../gateway/destination-types';
-export { CONFIG_DIR, CONFIG_FILE, DEST_TLS_DIR, MOUNT_DIRS, PORTS, PORT_CONSTANTS, collectorEndpoints } from './endpoints';
+export { CONFIG_DIR, CONFIG_FILE, DEST_TLS_DIR, MOUNT_DIRS, PORTS, PORT_CONSTANTS, TEST_COMPONENT, collectorEndpoints } from './endpoints';
 import { OperatorCollector } from './operator';
 
 /** What every collector's config, env and volumes are computed with; native.tpl renders the native runtime. */

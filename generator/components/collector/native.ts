@@ -1,13 +1,14 @@
 // The native runtime: what the Operator would create, rendered by the chart itself under the same
-// names: a ConfigMap, the DaemonSet or Deployment, the `<name>-collector` and
-// `<name>-collector-headless` Services, and for Deployments an HPA and a PodDisruptionBudget.
+// names: a ConfigMap, the DaemonSet or Deployment, the `<name>-collector`,
+// `<name>-collector-headless` and `<name>-collector-extension` (health) Services, and for
+// Deployments an HPA and a PodDisruptionBudget.
 // What the Operator did for us is done here: container and Service ports from the receivers, probes
 // on the health extension, a config checksum that rolls the pods, time to drain queues on shutdown.
 import { Construct } from 'constructs';
 import { TemplatedObject } from '../../emitter/helm-chart';
-import { Condition, choose, cond, optional, when, whenItem } from '../../emitter/refs';
+import { Condition, IncludeRef, choose, cond, optional, when, whenItem } from '../../emitter/refs';
 import { CollectorDescription, Scaling, TERMINATION_GRACE_SECONDS } from './description';
-import { CONFIG_DIR, CONFIG_FILE, PORTS, collectorEndpoints } from './endpoints';
+import { CONFIG_DIR, CONFIG_FILE, HEALTH_PORT_NAME, PORTS, collectorEndpoints } from './endpoints';
 
 export class NativeCollector extends Construct {
   constructor(scope: Construct, id: string, d: CollectorDescription, runs: Condition) {
@@ -17,7 +18,7 @@ export class NativeCollector extends Construct {
     const name = names.service.token;
     const meta = (objName: string) => d.ctx.meta(objName, d.component);
     const selector = c.include('selectorLabels', { component: d.component });
-    const ports = (part: 'container' | 'service') => c.include('native.ports', { ...d.configArgs, part });
+    const health = { name: HEALTH_PORT_NAME, containerPort: PORTS.health, protocol: 'TCP' };
 
     new TemplatedObject(this, 'config', {
       apiVersion: 'v1',
@@ -33,11 +34,11 @@ export class NativeCollector extends Construct {
       imagePullPolicy: d.imagePullPolicy,
       args: [`--config=${CONFIG_DIR}/${CONFIG_FILE}`, ...(d.featureGate ? [whenItem(d.featureGate.when, `--feature-gates=${d.featureGate.gate}`)] : [])],
       env: d.env,
-      ports: ports('container'),
+      ports: [c.includeItems('native.ports', { ...d.configArgs, part: 'container' }), health],
       resources: d.resources,
       volumeMounts: c.include('native.volumes', { part: 'volumeMounts', inner: d.volumeMounts }),
-      livenessProbe: { httpGet: { path: '/', port: PORTS.health } },
-      readinessProbe: { httpGet: { path: '/', port: PORTS.health } },
+      livenessProbe: { httpGet: { path: '/', port: HEALTH_PORT_NAME } },
+      readinessProbe: { httpGet: { path: '/', port: HEALTH_PORT_NAME } },
       securityContext: d.security.container,
     };
     const pod = {
@@ -98,11 +99,19 @@ export class NativeCollector extends Construct {
         },
       });
 
-    if (d.services) this.services(d, runs, names, ports);
+    if (d.services) this.services(d, runs, names, c.include('native.ports', { ...d.configArgs, part: 'service' }));
+    // The health endpoint, as the Operator exposes it (for every collector, receiving or not): `helm test` checks it.
+    new TemplatedObject(this, 'extension', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta(names.extensionService.token),
+      when: runs,
+      spec: { selector, ports: [{ name: HEALTH_PORT_NAME, port: PORTS.health, targetPort: PORTS.health, protocol: 'TCP' }] },
+    });
     if (s) this.scaling(d, s, runs, name, selector);
   }
 
-  private services(d: CollectorDescription, runs: Condition, names: ReturnType<typeof collectorEndpoints>, ports: (part: 'service') => unknown) {
+  private services(d: CollectorDescription, runs: Condition, names: ReturnType<typeof collectorEndpoints>, ports: IncludeRef) {
     const selector = d.ctx.chart.include('selectorLabels', { component: d.component });
     const meta = (objName: string) => d.ctx.meta(objName, d.component);
     const name = names.service.token;
@@ -111,14 +120,14 @@ export class NativeCollector extends Construct {
       kind: 'Service',
       metadata: meta(name),
       when: runs,
-      spec: { selector, ports: ports('service'), ...(d.mode === 'daemonset' && { internalTrafficPolicy: 'Local' }) },
+      spec: { selector, ports, ...(d.mode === 'daemonset' && { internalTrafficPolicy: 'Local' }) },
     });
     new TemplatedObject(this, 'headless', {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: meta(names.headlessService.token),
       when: runs,
-      spec: { clusterIP: 'None', selector, ports: ports('service') },
+      spec: { clusterIP: 'None', selector, ports },
     });
   }
 

@@ -1,7 +1,8 @@
 {{/*
 The spec of a collector's NetworkPolicy, derived from its final configuration: ingress only on the
 ports its receivers listen on, from `peers` ("anywhere", "cluster": any pod of any namespace, or a
-comma-separated list of this release's components); egress to
+comma-separated list of this release's components), and on the health port from the release's
+`helm test` pod; egress to
 DNS, to the ports its exporters and extensions send to, to the API server where a component reads
 it (k8s_attributes, the k8s_api detector, the load balancer's k8s resolver) and to the kubelet for
 kubelet_stats; then the user's extraIngress and extraEgress.
@@ -25,6 +26,9 @@ Args: those of "CHART.collector.config", plus peers.
 {{- end -}}
 {{- $ingress = append $ingress $rule -}}
 {{- end -}}
+{{- /* The health endpoint: `helm test` checks it from the release's test pod (the kubelet's probes are not pod traffic). */ -}}
+{{- $tests := dict "app.kubernetes.io/instance" .root.Release.Name "app.kubernetes.io/component" "@TEST_COMPONENT@" -}}
+{{- $ingress = append $ingress (dict "ports" (list (dict "port" @HEALTH_PORT@ "protocol" "TCP")) "from" (list (dict "podSelector" (dict "matchLabels" $tests)))) -}}
 {{- $egress := list (dict "ports" (list (dict "port" 53 "protocol" "UDP") (dict "port" 53 "protocol" "TCP"))) -}}
 {{- $out := include "CHART.collector.egressPorts" $cfg | fromYamlArray -}}
 {{- with $out -}}

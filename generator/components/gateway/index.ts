@@ -390,6 +390,8 @@ export function forwarding(p: ForwarderProps<unknown>) {
 
 export class GatewayCollector extends Construct {
   readonly endpoints: ReturnType<typeof collectorEndpoints>;
+  /** The Kafka consumer's (it has only the health Service). */
+  readonly consumerEndpoints: ReturnType<typeof collectorEndpoints>;
   constructor(scope: Construct, id: string, p: GatewayProps) {
     super(scope, id);
     const r = p.values;
@@ -412,7 +414,7 @@ export class GatewayCollector extends Construct {
     });
     this.endpoints = collector.endpoints;
     // With the Kafka buffer: the collector that reads it, samples, processes and exports (gateway.tpl).
-    new Collector(this, 'kafka-consumer', {
+    const consumer = new Collector(this, 'kafka-consumer', {
       templates: { files: [path.join(__dirname, 'gateway.tpl')] },
       ...p,
       when: p.when ? cond.and(p.when, r.kafka.enabled) : cond.is(r.kafka.enabled),
@@ -426,5 +428,6 @@ export class GatewayCollector extends Construct {
       topologySpread: c.include('collector.spread', { values: r.$, component: 'kafka-consumer' }),
       services: false,
     });
+    this.consumerEndpoints = consumer.endpoints;
   }
 }
