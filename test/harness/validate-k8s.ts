@@ -4,16 +4,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
-/** The Operator's CRDs, vendored (see test/reference/README.md). */
-export const CRD_DIR = path.join(__dirname, '..', 'reference', 'opentelemetry-operator-0.158.0');
+/** The CRDs of the kinds the charts render, vendored (see test/reference/README.md): the Operator's, Gateway API's HTTPRoute. */
+export const CRD_DIRS = ['opentelemetry-operator-0.158.0', 'gateway-api-v1.6.3'].map((d) => path.join(__dirname, '..', 'reference', d));
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-// Gateway API's own Hostname pattern (optionally a leading wildcard label).
-const GATEWAY_HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 type Obj = Record<string, any>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -245,8 +243,8 @@ function crdValidator(kind: string, version: string): ValidateFunction {
   const key = `${kind}/${version}`;
   const cached = crdCache.get(key);
   if (cached) return cached;
-  for (const file of fs.readdirSync(CRD_DIR).filter((f) => /\.ya?ml$/.test(f))) {
-    const crd = parse(fs.readFileSync(path.join(CRD_DIR, file), 'utf8'));
+  for (const file of CRD_DIRS.flatMap((d) => fs.readdirSync(d).filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join(d, f)))) {
+    const crd = parse(fs.readFileSync(file, 'utf8'));
     if (crd?.kind !== 'CustomResourceDefinition' || crd.spec?.names?.kind !== kind) continue;
     const v = (crd.spec.versions as Obj[]).find((x) => x.name === version);
     if (!v?.schema?.openAPIV3Schema) throw new Error(`${file} has no schema for ${kind} ${version}`);
@@ -257,7 +255,7 @@ function crdValidator(kind: string, version: string): ValidateFunction {
     crdCache.set(key, fn);
     return fn;
   }
-  throw new Error(`no CRD for ${kind} in ${CRD_DIR}`);
+  throw new Error(`no CRD for ${kind} in ${CRD_DIRS.join(', ')}`);
 }
 
 function ajvErrors(fn: ValidateFunction, obj: Obj): string[] {
@@ -265,75 +263,11 @@ function ajvErrors(fn: ValidateFunction, obj: Obj): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Gateway API HTTPRoute. No Gateway API models are installed (the npm package
-// @kubernetes-models/gateway-api 2.x is ESM-only and needs Node 22 and kubernetes-models 5), so
-// this is a structural check of the fields our charts use, strict about field names.
+// Gateway API HTTPRoute: its CRD's schema (vendored), and what its CEL rules say of Service backends.
 
-const PORT = { type: 'integer', minimum: 1, maximum: 65535 };
-const STR = { type: 'string' };
-const HTTPROUTE_SCHEMA = {
-  type: 'object',
-  required: ['apiVersion', 'kind', 'metadata', 'spec'],
-  additionalProperties: false,
-  properties: {
-    apiVersion: STR,
-    kind: STR,
-    metadata: METADATA_SCHEMA,
-    status: { type: 'object' },
-    spec: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        parentRefs: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['name'],
-            additionalProperties: false,
-            properties: { group: STR, kind: STR, namespace: STR, name: { type: 'string', minLength: 1 }, sectionName: STR, port: PORT },
-          },
-        },
-        hostnames: { type: 'array', items: { type: 'string', maxLength: 253, pattern: GATEWAY_HOSTNAME.source } },
-        rules: {
-          type: 'array',
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              name: STR,
-              matches: { type: 'array', items: { type: 'object' } },
-              filters: { type: 'array', items: { type: 'object' } },
-              backendRefs: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  required: ['name'],
-                  additionalProperties: false,
-                  properties: {
-                    group: STR,
-                    kind: STR,
-                    namespace: STR,
-                    name: { type: 'string', minLength: 1 },
-                    port: PORT,
-                    weight: { type: 'integer', minimum: 0 },
-                    filters: { type: 'array', items: { type: 'object' } },
-                  },
-                },
-              },
-              timeouts: { type: 'object', additionalProperties: false, properties: { request: STR, backendRequest: STR } },
-              retry: { type: 'object' },
-              sessionPersistence: { type: 'object' },
-            },
-          },
-        },
-      },
-    },
-  },
-};
-const httpRouteValidator = ajv.compile(HTTPROUTE_SCHEMA);
 
 function httpRouteErrors(obj: Obj): string[] {
-  const errors = ajvErrors(httpRouteValidator, obj);
+  const errors = ajvErrors(crdValidator('HTTPRoute', 'v1'), obj);
   const rules: unknown[] = Array.isArray(obj.spec?.rules) ? obj.spec.rules : [];
   rules.forEach((rule, i) => {
     const refs: unknown[] = isObj(rule) && Array.isArray(rule.backendRefs) ? rule.backendRefs : [];

@@ -666,6 +666,30 @@ Args: root, values (with spread and topologySpreadConstraints), component.
 {{- end -}}
 
 {{/*
+Stops an install or upgrade that would take another release's collector of the same name in this
+namespace (its OpenTelemetryCollector, or a native runtime's `<name>-collector` Service): the two
+releases would fight over one set of Services. Prints nothing. Only against a cluster (`lookup`
+finds nothing under `helm template`). Args: root, name (the collector's name), key.
+*/}}
+{{- define "ollyscale-otel.collector.nameFree" -}}
+{{- $ns := .root.Release.Namespace -}}
+{{- $held := list -}}
+{{- if .root.Capabilities.APIVersions.Has "opentelemetry.io/v1beta1/OpenTelemetryCollector" -}}
+{{- with lookup "opentelemetry.io/v1beta1" "OpenTelemetryCollector" $ns .name }}{{ $held = append $held (dict "object" (printf "OpenTelemetryCollector %s" $.name) "meta" .metadata) }}{{ end -}}
+{{- end -}}
+{{- with lookup "v1" "Service" $ns (printf "%s-collector" .name) -}}
+{{- /* A Service the Operator made belongs to the OpenTelemetryCollector looked up above. */ -}}
+{{- if dig "annotations" "meta.helm.sh/release-name" "" .metadata }}{{ $held = append $held (dict "object" (printf "Service %s" .metadata.name) "meta" .metadata) }}{{ end -}}
+{{- end -}}
+{{- range $held -}}
+{{- $owner := dig "annotations" "meta.helm.sh/release-name" "" .meta -}}
+{{- if ne $owner $.root.Release.Name -}}
+{{- fail (printf "%sname: %q is taken in namespace %q by %s (%s): two releases cannot share a collector's objects; give this release's collector another %sname" $.key $.name $ns (ternary (printf "release %q" $owner) "something outside Helm" (ne $owner "")) .object $.key) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
 Memory: GOMEMLIMIT is 80% of the container's memory limit, computed at render time from any
 Kubernetes quantity, so the Go runtime collects garbage before the kernel kills the container.
 */}}
@@ -1483,8 +1507,12 @@ The chart's own collectors present them; other senders must too.
 {{- if $out.persistent }}
 
 Persistent sending queue: the gateway runs as a StatefulSet with one PersistentVolumeClaim per replica
-({{ $v.persistence.size }}). Helm leaves the claims behind on uninstall; delete them once their queues are drained:
+({{ $v.persistence.size }}).
+{{- if $v.persistence.retainClaims }} The claims stay after uninstall ({{ .key }}persistence.retainClaims), with what is still queued;
+delete them once their queues are drained:
   kubectl delete pvc -n {{ .root.Release.Namespace }} -l app.kubernetes.io/instance={{ .root.Release.Name }},app.kubernetes.io/component=gateway
+{{- else }} The claims are deleted with the StatefulSet on uninstall ({{ .key }}persistence.retainClaims: false).
+{{- end }}
 {{- end }}
 {{- end }}
 {{- end -}}

@@ -79,6 +79,9 @@ export class BrowserCollector extends Construct {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
       metadata: p.ctx.meta(r.name.token, 'browser'),
+      requiresServed: {
+        message: `${p.valuesKey}httpRoute.enabled: the HTTPRoute is Gateway API's: install its CRDs (and a Gateway) first, or set ${p.valuesKey}httpRoute.enabled=false and route to the browser collector's Service another way`,
+      },
       spec: {
         parentRefs: r.httpRoute.parentRefs,
         hostnames: r.httpRoute.hostnames,

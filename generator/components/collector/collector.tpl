@@ -475,3 +475,27 @@ Args: root, values (with spread and topologySpreadConstraints), component.
 {{- /* concat of two empty lists is nil, which toYaml prints as null. */ -}}
 {{- with concat $out (.values.topologySpreadConstraints | default list) }}{{ toYaml . }}{{ else }}[]{{ end -}}
 {{- end -}}
+
+{{/*
+Stops an install or upgrade that would take another release's collector of the same name in this
+namespace (its OpenTelemetryCollector, or a native runtime's `<name>-collector` Service): the two
+releases would fight over one set of Services. Prints nothing. Only against a cluster (`lookup`
+finds nothing under `helm template`). Args: root, name (the collector's name), key.
+*/}}
+{{- define "CHART.collector.nameFree" -}}
+{{- $ns := .root.Release.Namespace -}}
+{{- $held := list -}}
+{{- if .root.Capabilities.APIVersions.Has "opentelemetry.io/v1beta1/OpenTelemetryCollector" -}}
+{{- with lookup "opentelemetry.io/v1beta1" "OpenTelemetryCollector" $ns .name }}{{ $held = append $held (dict "object" (printf "OpenTelemetryCollector %s" $.name) "meta" .metadata) }}{{ end -}}
+{{- end -}}
+{{- with lookup "v1" "Service" $ns (printf "%s-collector" .name) -}}
+{{- /* A Service the Operator made belongs to the OpenTelemetryCollector looked up above. */ -}}
+{{- if dig "annotations" "meta.helm.sh/release-name" "" .metadata }}{{ $held = append $held (dict "object" (printf "Service %s" .metadata.name) "meta" .metadata) }}{{ end -}}
+{{- end -}}
+{{- range $held -}}
+{{- $owner := dig "annotations" "meta.helm.sh/release-name" "" .meta -}}
+{{- if ne $owner $.root.Release.Name -}}
+{{- fail (printf "%sname: %q is taken in namespace %q by %s (%s): two releases cannot share a collector's objects; give this release's collector another %sname" $.key $.name $ns (ternary (printf "release %q" $owner) "something outside Helm" (ne $owner "")) .object $.key) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}

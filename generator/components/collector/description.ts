@@ -1,6 +1,6 @@
 // A collector described once, independent of how it runs: the Operator runtime turns it into an
 // OpenTelemetryCollector resource (operator.ts), the native runtime into plain workloads (native.ts).
-import { Condition, IncludeArg, IncludeRef, ValueRef, choose } from '../../emitter/refs';
+import { ChoiceRef, Condition, IncludeArg, IncludeRef, ValueRef, choose } from '../../emitter/refs';
 import { ChartContext } from '../context';
 
 /** Replicas, autoscaling and disruption budget of a Deployment-mode collector. */
@@ -48,6 +48,13 @@ export interface CollectorDescription {
 export interface Persistence {
   when: Condition;
   claims: IncludeRef;
+  /** The StatefulSet's persistentVolumeClaimRetentionPolicy. */
+  retention: { whenDeleted: ChoiceRef | string; whenScaled: string };
+}
+
+/** The check that no other release holds a collector of this name in the namespace (collector.tpl). */
+export function nameFree(d: CollectorDescription): IncludeRef {
+  return d.ctx.chart.include('collector.nameFree', { name: d.name, key: d.configArgs.key });
 }
 
 /** Long enough for the exporters' sending queues to drain after SIGTERM (Kubernetes' default is 30 s), in both runtimes. */

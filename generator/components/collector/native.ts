@@ -7,7 +7,7 @@
 import { Construct } from 'constructs';
 import { TemplatedObject } from '../../emitter/helm-chart';
 import { Condition, IncludeRef, choose, cond, optional, when, whenItem } from '../../emitter/refs';
-import { CollectorDescription, Scaling, TERMINATION_GRACE_SECONDS } from './description';
+import { CollectorDescription, Scaling, TERMINATION_GRACE_SECONDS, nameFree } from './description';
 import { CONFIG_DIR, CONFIG_FILE, HEALTH_PORT_NAME, PORTS, collectorEndpoints } from './endpoints';
 
 export class NativeCollector extends Construct {
@@ -25,6 +25,7 @@ export class NativeCollector extends Construct {
       kind: 'ConfigMap',
       metadata: meta(name),
       when: runs,
+      checks: [nameFree(d)],
       data: { [CONFIG_FILE]: c.includeScalar('native.configText', d.configArgs) },
     });
 
@@ -96,6 +97,7 @@ export class NativeCollector extends Construct {
           updateStrategy: { type: 'RollingUpdate' },
           ...replicas,
           volumeClaimTemplates: p.claims,
+          persistentVolumeClaimRetentionPolicy: p.retention,
         },
       });
 

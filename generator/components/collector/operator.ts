@@ -4,7 +4,7 @@
 import { Construct } from 'constructs';
 import { TemplatedObject } from '../../emitter/helm-chart';
 import { Condition, choose, cond, optional, when } from '../../emitter/refs';
-import { CollectorDescription, TERMINATION_GRACE_SECONDS } from './description';
+import { CollectorDescription, TERMINATION_GRACE_SECONDS, nameFree } from './description';
 
 export class OperatorCollector extends Construct {
   constructor(scope: Construct, id: string, d: CollectorDescription, runs: Condition) {
@@ -18,9 +18,11 @@ export class OperatorCollector extends Construct {
       kind: 'OpenTelemetryCollector',
       metadata: { ...d.ctx.meta(d.name.token, d.component), labels: c.include('labels', { component: d.component, extra: d.podLabels }) },
       when: runs,
+      requiresServed: { message: 'collectorRuntime "operator" needs the OpenTelemetry Operator: install it first, or set collectorRuntime=native' },
+      checks: [nameFree(d)],
       spec: {
         mode: p ? choose(p.when, 'statefulset', d.mode) : d.mode,
-        ...(p && { volumeClaimTemplates: when(p.when, p.claims) }),
+        ...(p && { volumeClaimTemplates: when(p.when, p.claims), persistentVolumeClaimRetentionPolicy: when(p.when, p.retention) }),
         ...(g && { args: when(g.when, { 'feature-gates': g.gate }) }),
         image: d.image,
         imagePullPolicy: d.imagePullPolicy,

@@ -363,8 +363,12 @@ The chart's own collectors present them; other senders must too.
 {{- if $out.persistent }}
 
 Persistent sending queue: the gateway runs as a StatefulSet with one PersistentVolumeClaim per replica
-({{ $v.persistence.size }}). Helm leaves the claims behind on uninstall; delete them once their queues are drained:
+({{ $v.persistence.size }}).
+{{- if $v.persistence.retainClaims }} The claims stay after uninstall ({{ .key }}persistence.retainClaims), with what is still queued;
+delete them once their queues are drained:
   kubectl delete pvc -n {{ .root.Release.Namespace }} -l app.kubernetes.io/instance={{ .root.Release.Name }},app.kubernetes.io/component=gateway
+{{- else }} The claims are deleted with the StatefulSet on uninstall ({{ .key }}persistence.retainClaims: false).
+{{- end }}
 {{- end }}
 {{- end }}
 {{- end -}}

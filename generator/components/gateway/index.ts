@@ -3,7 +3,7 @@
 // `otel-gateway` chart, whose root values are this model.
 import * as path from 'path';
 import { Construct } from 'constructs';
-import { RefTree, cond } from '../../emitter/refs';
+import { RefTree, choose, cond } from '../../emitter/refs';
 import { BooleanField, v } from '../../values/model';
 import { OBJECT_NAME, resources, topologySpreadConstraints } from '../../values/common';
 import { ComponentProps } from '../context';
@@ -249,6 +249,11 @@ export const gatewayProps = {
   persistence: v.object('Volumes of persistent sending queues (a destination with `sendingQueue.persistent`): one PersistentVolumeClaim per replica.', {
     size: v.quantity({ description: 'Size of each replica’s queue volume.', default: '2Gi' }),
     storageClassName: v.string({ description: 'StorageClass of the claims (unset: the cluster default).', pattern: OBJECT_NAME }),
+    retainClaims: v.boolean({
+      description:
+        'Keep the claims, and what is still queued on them, when the StatefulSet goes (`helm uninstall`, or no destination needing a persistent queue any more); a reinstall under the same name sends it. `false`: they are deleted with it. Scaling down always keeps them.',
+      default: true,
+    }),
   }),
   receivers: v.object('Security of the OTLP receivers. The chart’s own agent and browser collectors present what they require.', {
     tls: v.object(
@@ -406,7 +411,11 @@ export class GatewayCollector extends Construct {
       grants: [{ feature: 'k8sattributes', rules: RULES.kubernetesAttributes, when: cond.is(r.presets.kubernetesAttributes.enabled) }],
       scaling: { replicas: r.replicas, autoscaling: r.autoscaling, disruptionBudget: r.podDisruptionBudget },
       topologySpread: c.include('collector.spread', { values: r.$, component: 'gateway' }),
-      persistence: { when: c.holds('gateway.persistent', r.$), claims: c.include('gateway.queueClaims', { values: r.persistence.$ }) },
+      persistence: {
+        when: c.holds('gateway.persistent', r.$),
+        claims: c.include('gateway.queueClaims', { values: r.persistence.$ }),
+        retention: { whenDeleted: choose(r.persistence.retainClaims, 'Retain', 'Delete'), whenScaled: 'Retain' },
+      },
       featureGate: profilesGate(p.ctx),
       ingressPeers: p.senders?.join(',') ?? 'cluster',
       extraVolumes: c.include('gateway.volumes', { values: r.$, part: 'volumes' }),

@@ -218,6 +218,9 @@ export class Instrumentation extends TemplateScope {
       apiVersion: 'opentelemetry.io/v1alpha1',
       kind: 'Instrumentation',
       metadata: ctx.meta(r.name.token, 'instrumentation'),
+      requiresServed: {
+        message: `${p.valuesKey}enabled: the Instrumentation resource is served by the OpenTelemetry Operator: install the Operator first, or set ${p.valuesKey}enabled=false`,
+      },
       spec: {
         exporter: { endpoint: endpoint(false) },
         // The endpoint is OTLP/HTTP: SDKs whose default is gRPC (older Node.js images) must not guess.

@@ -27,6 +27,13 @@ const NO_METRICS_SERVER = /^(FailedGetResourceMetric|FailedComputeMetricsReplica
  */
 const IP_REPAIR_RACE = /^ClusterIPNotAllocated$/;
 
+/**
+ * A controller's write lost an optimistic-concurrency race with another writer (the StatefulSet
+ * controller setting the claims' owner for `whenDeleted: Delete` while the claim is being bound);
+ * it retries with the object's latest version, so this names no problem of the object.
+ */
+const WRITE_CONFLICT = /Operation cannot be fulfilled on .*: the object has been modified; please apply your changes to the latest version and try again/;
+
 /** The counts of each Helm operation the suite ran, for its summary. */
 export const OPS = { install: 0, upgrade: 0, rollback: 0, uninstall: 0 };
 
@@ -52,6 +59,8 @@ export interface ReleaseSpec {
   /** Values files and --set pairs of every step (the upgrade adds its changed value). */
   valuesFiles: string[];
   set: Record<string, string>;
+  /** An earlier release of the chart (a package) to install first, then upgrade to chartDir with the same values. */
+  installFrom?: string;
 }
 
 function valueArgs(r: ReleaseSpec, extra: Record<string, string> = {}): string[] {
@@ -111,7 +120,7 @@ export async function settle(cluster: Cluster, namespace: string, timeoutMs = 30
   const t = (kind: string) => types.find((x) => x.groupVersion === 'apps/v1' && x.kind === kind)!;
   const warnings = async () =>
     (await cluster.events(namespace))
-      .filter((e) => e.type === 'Warning' && !NO_METRICS_SERVER.test(e.reason) && !IP_REPAIR_RACE.test(e.reason))
+      .filter((e) => e.type === 'Warning' && !NO_METRICS_SERVER.test(e.reason) && !IP_REPAIR_RACE.test(e.reason) && !WRITE_CONFLICT.test(e.message))
       .map((e) => `${e.involvedObject.kind} ${namespace}/${e.involvedObject.name}: ${e.reason}: ${e.message}`);
   let pending: string[] = [];
   try {
@@ -296,8 +305,14 @@ async function lifecycleSteps(cluster: Cluster, r: ReleaseSpec, full: boolean): 
   const validation = ['--disable-openapi-validation'];
 
   OPS.install++;
-  if (!(await helm('install', ['install', r.release, r.chartDir, ...common, ...wait, ...validation, ...valueArgs(r)]))) return out;
+  if (!(await helm('install', ['install', r.release, r.installFrom ?? r.chartDir, ...common, ...wait, ...validation, ...valueArgs(r)]))) return out;
   if (!(await settled('install'))) return out;
+  if (r.installFrom) {
+    const step = `upgrade from ${path.basename(r.installFrom)} (same values)`;
+    OPS.upgrade++;
+    if (!(await helm(step, ['upgrade', r.release, r.chartDir, ...common, ...wait, ...validation, ...valueArgs(r)]))) return out;
+    if (!(await settled(step))) return out;
+  }
   let made = await timed('list', () => releaseObjects(cluster, r));
   out.kinds = [...new Set(made.map((o) => `${o.kind}:${o.metadata.labels?.['app.kubernetes.io/component'] ?? '-'}`))].sort();
 
