@@ -243,7 +243,12 @@ function crdValidator(kind: string, version: string): ValidateFunction {
   const key = `${kind}/${version}`;
   const cached = crdCache.get(key);
   if (cached) return cached;
-  for (const file of CRD_DIRS.flatMap((d) => fs.readdirSync(d).filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join(d, f)))) {
+  for (const file of CRD_DIRS.flatMap((d) =>
+    fs
+      .readdirSync(d)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f) => path.join(d, f)),
+  )) {
     const crd = parse(fs.readFileSync(file, 'utf8'));
     if (crd?.kind !== 'CustomResourceDefinition' || crd.spec?.names?.kind !== kind) continue;
     const v = (crd.spec.versions as Obj[]).find((x) => x.name === version);
@@ -264,7 +269,6 @@ function ajvErrors(fn: ValidateFunction, obj: Obj): string[] {
 
 // ---------------------------------------------------------------------------------------------
 // Gateway API HTTPRoute: its CRD's schema (vendored), and what its CEL rules say of Service backends.
-
 
 function httpRouteErrors(obj: Obj): string[] {
   const errors = ajvErrors(crdValidator('HTTPRoute', 'v1'), obj);
