@@ -34,12 +34,14 @@ const VERSION_X = ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/versio
   Object.entries({ gitVersion: KUBERNETES_RELEASE, gitMajor: MAJOR, gitMinor: MINOR, gitTreeState: 'clean' }).map(([k, v]) => `-X ${pkg}.${k}=${v}`),
 );
 const BUILD_FLAGS = ['-trimpath', '-buildvcs=false', `-ldflags=-s -w ${VERSION_X.join(' ')}`];
-const PROGRAMS = ['apiserver', 'controller-manager'] as const;
+const PROGRAMS = ['apiserver', 'controller-manager', 'kubectl'] as const;
 
 export interface ClusterBinaries {
   apiserver: string;
   /** null when KUBE_APISERVER is given without KUBE_CONTROLLER_MANAGER. */
   controllerManager: string | null;
+  /** kubectl of the same release (the README's commands are run with it); with KUBE_APISERVER, KUBECTL or null. */
+  kubectl: string | null;
   source: 'KUBE_APISERVER' | 'built';
 }
 
@@ -67,8 +69,13 @@ export function cacheDir(): string {
 /** The binaries without building: KUBE_APISERVER, or the cached build (null if none). */
 export function findBinaries(dir?: string): ClusterBinaries | null {
   if (process.env.KUBE_APISERVER) {
-    const cm = process.env.KUBE_CONTROLLER_MANAGER;
-    return { apiserver: path.resolve(process.env.KUBE_APISERVER), controllerManager: cm ? path.resolve(cm) : null, source: 'KUBE_APISERVER' };
+    const [cm, kubectl] = [process.env.KUBE_CONTROLLER_MANAGER, process.env.KUBECTL];
+    return {
+      apiserver: path.resolve(process.env.KUBE_APISERVER),
+      controllerManager: cm ? path.resolve(cm) : null,
+      kubectl: kubectl ? path.resolve(kubectl) : null,
+      source: 'KUBE_APISERVER',
+    };
   }
   let d = dir;
   if (!d) {
@@ -78,9 +85,8 @@ export function findBinaries(dir?: string): ClusterBinaries | null {
       return null;
     }
   }
-  const apiserver = path.join(d, 'apiserver');
-  const controllerManager = path.join(d, 'controller-manager');
-  return fs.existsSync(apiserver) && fs.existsSync(controllerManager) ? { apiserver, controllerManager, source: 'built' } : null;
+  const [apiserver, controllerManager, kubectl] = PROGRAMS.map((p) => path.join(d!, p));
+  return [apiserver, controllerManager, kubectl].every((f) => fs.existsSync(f)) ? { apiserver, controllerManager, kubectl, source: 'built' } : null;
 }
 
 /** Builds both programs into the cache folder unless they are there (a cold build takes minutes). */
@@ -93,7 +99,7 @@ export function buildCluster(): ClusterBinaries {
   fs.mkdirSync(tmp, { recursive: true });
   const started = Date.now();
   console.error(
-    `cluster: building kube-apiserver (etcd embedded) and kube-controller-manager ${KUBERNETES_RELEASE} (about 15 minutes on 2 cores from empty Go caches, downloads included; seconds when they are warm)`,
+    `cluster: building kube-apiserver (etcd embedded), kube-controller-manager and kubectl ${KUBERNETES_RELEASE} (about 15 minutes on 2 cores from empty Go caches, downloads included; seconds when they are warm)`,
   );
   const r = spawnSync('go', ['build', ...BUILD_FLAGS, '-o', `${tmp}${path.sep}`, ...PROGRAMS.map((p) => `./${p}`)], {
     cwd: MODULE,
@@ -105,6 +111,9 @@ export function buildCluster(): ClusterBinaries {
   if (r.status !== 0) throw new Error(`go build of the cluster failed:\n${r.stdout}${r.stderr}`);
   for (const p of PROGRAMS) fs.renameSync(path.join(tmp, p), path.join(dir, p));
   fs.rmSync(tmp, { recursive: true, force: true });
+  // Builds of earlier cluster/ contents are never used again (a few hundred MB each).
+  for (const old of fs.readdirSync(path.dirname(dir)))
+    if (old !== path.basename(dir)) fs.rmSync(path.join(path.dirname(dir), old), { recursive: true, force: true });
   console.error(`cluster: built in ${Math.round((Date.now() - started) / 1000)} s`);
   return findBinaries(dir)!;
 }

@@ -1,27 +1,19 @@
-// The README's quick start, run as written where this machine can: its `helm install` with the real
-// Helms (rendered, and installed with --dry-run for the NOTES it promises), and the first span of
+// The README's quick start, run as written where no cluster is needed: its `helm install` with the
+// real Helms (rendered, and installed with --dry-run for the NOTES it promises), and the first span of
 // step 4, posted as written to the gateway rendered by that install and running on loopback, where it
-// must reach the debug destination. The kubectl steps need a cluster and are not run here.
-import * as fs from 'fs';
-import * as path from 'path';
-import { HELMS, ROOT, runHelm } from './harness/helm';
+// must reach the debug destination. test/cluster.test.ts runs the kubectl and Helm steps against the
+// test API server.
+import { HELMS, runHelm } from './harness/helm';
 import { sleep } from './harness/pipeline/collector-process';
 import { postJson } from './harness/pipeline/otlp-json';
 import { LoopbackRun } from './harness/pipeline/run';
+import { QUICK_START, QUICK_START_COMMANDS as commands, argsOf, quickStartCommand } from './harness/quick-start';
 
-const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-const quickStart = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('\n## ', readme.indexOf('## Quick start') + 1));
-const commands = [...quickStart.matchAll(/```bash\n([\s\S]*?)```/g)].flatMap((m) =>
-  m[1]
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean),
-);
-const install = commands.find((c) => c.startsWith('helm install '))!;
+const install = quickStartCommand('helm install ');
 const curl = commands.find((c) => c.includes(' curl '))!;
 
 /** `helm install` arguments as Helm takes them (the README's line has no quoting). */
-const installArgs = install.split(/\s+/).slice(2);
+const installArgs = argsOf(install).slice(1);
 /** The install's --set flags. */
 const sets = Object.fromEntries(installArgs.flatMap((a, i) => (installArgs[i - 1] === '--set' ? [a.split('=') as [string, string]] : [])));
 
@@ -48,7 +40,7 @@ test('installing prints the NOTES lines step 3 points at', () => {
   expect(r.code).toBe(0);
   expect(r.stdout).toContain('Gateway collector (recommended): gateway-collector.otel-system.svc.cluster.local:4317 (gRPC) or :4318 (HTTP)');
   expect(r.stdout).toContain('  console: debug');
-  expect(quickStart).toContain('Gateway collector (recommended):\n   gateway-collector.otel-system.svc.cluster.local:4317 (gRPC) or :4318 (HTTP)');
+  expect(QUICK_START).toContain('Gateway collector (recommended):\n   gateway-collector.otel-system.svc.cluster.local:4317 (gRPC) or :4318 (HTTP)');
 });
 
 describe('the first span of step 4', () => {

@@ -103,15 +103,6 @@ export class Cluster {
     await this.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
   }
 
-  /** Deletes a namespace without waiting (the controller manager's namespace controller empties it). */
-  async deleteNamespace(name: string): Promise<void> {
-    try {
-      await this.request('DELETE', `/api/v1/namespaces/${name}`);
-    } catch (e) {
-      if (!(e instanceof ApiError && e.status === 404)) throw e;
-    }
-  }
-
   /** Server-side applies every document of `files` (strict field validation) and waits until the CRDs among them are established. */
   async applyFiles(files: string[]): Promise<KubeObject[]> {
     const docs = files.flatMap((f) =>

@@ -38,10 +38,15 @@ const WRITE_CONFLICT = /Operation cannot be fulfilled on .*: the object has been
 export const OPS = { install: 0, upgrade: 0, rollback: 0, uninstall: 0 };
 
 export function runHelmAsync(helm: Helm, args: string[], kubeconfig: string): Promise<HelmResult> {
+  return runAsync(helm.bin, args, kubeconfig);
+}
+
+/** A Helm or kubectl run against the cluster of `kubeconfig`, from the repository's root. */
+export function runAsync(bin: string, args: string[], kubeconfig: string): Promise<HelmResult> {
   return new Promise((resolve, reject) => {
     // Discovery is cached per cluster (beside its kubeconfig), not in the user's ~/.kube/cache.
     const env = { ...process.env, ...helmEnv(ROOT), KUBECONFIG: kubeconfig, KUBECACHEDIR: path.join(path.dirname(kubeconfig), 'kube-cache') };
-    const child = spawn(helm.bin, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
