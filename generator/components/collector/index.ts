@@ -54,7 +54,7 @@ export function collectorProps(what: string, name: string, req: Record<string, s
       default: {},
     }),
     networkPolicy: v.object(
-      `A NetworkPolicy fencing the ${what}'s pods: ingress only on its receivers' ports, egress only to DNS, the ports its exporters send to, and the API server or kubelet where a feature reads them.`,
+      `A NetworkPolicy fencing the ${what}'s pods: ingress only on its receivers' ports (and on the health port from the release's \`helm test\` pod), egress only to DNS, the ports its exporters send to, and the API server or kubelet where a feature reads them.`,
       {
         enabled: v.boolean({ description: 'Render the NetworkPolicy.', default: false }),
         extraIngress: v.schema(
