@@ -50,7 +50,7 @@ drift: charts
 ## test: everything, on a fresh clone; it must leave `git status` as it found it
 test:
 	@before=$$(git status --porcelain --untracked-files=all); \
-	$(MAKE) --no-print-directory install build lint drift otelcol cluster-build && npx jest --ci && \
+	$(MAKE) --no-print-directory install build lint drift otelcol cluster-build operator && npx jest --ci && \
 	after=$$(git status --porcelain --untracked-files=all) && \
 	if [ "$$before" != "$$after" ]; then echo "make test changed the working tree:"; diff <(echo "$$before") <(echo "$$after"); exit 1; fi
 
@@ -68,6 +68,12 @@ clean:
 ## cluster-build: builds (or finds cached) the API server the tests install into; prints its folder
 cluster-build: install
 	@npx ts-node --transpile-only scripts/cluster.ts build
+
+## operator: builds (or finds cached) the OpenTelemetry Operator test/operator.test.ts runs against
+## that API server (go install from the Go module proxy, cached in .cache/operator/); prints its path
+.PHONY: operator
+operator: install
+	@npx ts-node --transpile-only scripts/operator.ts
 
 cluster-up: install
 	@npx ts-node --transpile-only scripts/cluster.ts up

@@ -134,7 +134,8 @@ export interface ClusterState {
   controllerManager: boolean;
 }
 
-function freePort(): Promise<number> {
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);
@@ -145,7 +146,8 @@ function freePort(): Promise<number> {
   });
 }
 
-function alive(pid: number): boolean {
+/** Whether a process exists (a zombie not yet reaped counts). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -21,21 +21,9 @@ import { KUBERNETES_RELEASE } from '../scripts/cluster';
 import { RELEASES_DIR } from '../scripts/golden';
 import { HELMS, Helm } from './harness/helm';
 import { RUNTIMES, Runtime, Scenario, chartNames, scenarios } from './harness/scenarios';
-import { Cluster, clusterAvailability, describeObject, poll } from './harness/cluster/kube';
+import { Cluster, REFERENCE_CRDS, clusterAvailability, describeObject, poll } from './harness/cluster/kube';
 import { OPS, ReleaseSpec, enablesEbpfAgent, lifecycle, runAsync, runHelmAsync, settle } from './harness/cluster/release';
 import { argsOf, quickStartCommand } from './harness/quick-start';
-
-/**
- * Every CRD vendored under test/reference/ (the Operator's, and any other an example needs, such as
- * Gateway API's HTTPRoute for browser.httpRoute, once vendored there).
- */
-const REFERENCE = path.join(__dirname, 'reference');
-const CRD_FILES = fs
-  .readdirSync(REFERENCE, { recursive: true, encoding: 'utf8' })
-  .filter((f) => /\.ya?ml$/.test(f))
-  .map((f) => path.join(REFERENCE, f))
-  .filter((f) => /^kind: CustomResourceDefinition$/m.test(fs.readFileSync(f, 'utf8')))
-  .sort();
 
 /**
  * The full lifecycle (install, upgrade with a changed value, upgrade to the same values, rollback,
@@ -131,9 +119,9 @@ if ('reason' in availability) {
       cluster = await Cluster.start(bins);
     }, 120_000);
 
-    afterAll(() => {
+    afterAll(async () => {
       const [api, cm] = cluster?.cpuSeconds() ?? [];
-      cluster?.stop();
+      await cluster?.stop();
       const s = Math.round((Date.now() - started) / 1000);
       const cpu = process.cpuUsage();
       process.stderr.write(
@@ -230,7 +218,7 @@ if ('reason' in availability) {
       // The cluster is thrown away afterwards: nothing here is deleted but what a test checks (the
       // namespaces stay; emptying each would be the namespace controller's work, checked by nobody).
       beforeAll(async () => {
-        const crds = await cluster.applyFiles(CRD_FILES);
+        const crds = await cluster.applyFiles(REFERENCE_CRDS);
         const names = crds.map((c) => c.metadata.name);
         expect(names).toEqual(expect.arrayContaining(['opentelemetrycollectors.opentelemetry.io', 'instrumentations.opentelemetry.io']));
       }, 60_000);

@@ -40,11 +40,35 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
+{{/*
+Labels that find a component's pods in both runtimes: the Operator sets app.kubernetes.io/instance
+and /component on the pods it makes to its own values (<namespace>.<collector>,
+opentelemetry-collector) and keeps the collector's other labels, these among them.
+Args: root, component.
+*/}}
+{{- define "CHART.podLabels" -}}
+ollyscale.io/release: {{ .root.Release.Name }}
+ollyscale.io/component: {{ .component }}
+{{- end -}}
+
+{{/*
+A label selector for pods of this release's components (NetworkPolicies, topology spread), by
+their podLabels. Args: root, components (a list).
+*/}}
+{{- define "CHART.podSelector" -}}
+{{- $release := omit (include "CHART.podLabels" (dict "root" .root "component" "") | fromYaml) "ollyscale.io/component" -}}
+{{- if eq (len .components) 1 -}}
+{{- toYaml (dict "matchLabels" (include "CHART.podLabels" (dict "root" .root "component" (first .components)) | fromYaml)) -}}
+{{- else -}}
+{{- toYaml (dict "matchLabels" $release "matchExpressions" (list (dict "key" "ollyscale.io/component" "operator" "In" "values" .components))) -}}
+{{- end -}}
+{{- end -}}
+
 {{/* Labels of every object; commonLabels may add labels but not replace the chart's own. Args: root, component. */}}
 {{- define "CHART.labels" -}}
 {{- $labels := dict "helm.sh/chart" (include "CHART.chart" .root) "app.kubernetes.io/managed-by" .root.Release.Service "app.kubernetes.io/part-of" "ollyscale-otel" -}}
 {{- with .root.Chart.AppVersion }}{{ $_ := set $labels "app.kubernetes.io/version" . }}{{ end -}}
-{{- $labels = merge $labels (include "CHART.selectorLabels" . | fromYaml) (.extra | default dict) (.root.Values.commonLabels | default dict) -}}
+{{- $labels = merge $labels (include "CHART.selectorLabels" . | fromYaml) (include "CHART.podLabels" . | fromYaml) (.extra | default dict) (.root.Values.commonLabels | default dict) -}}
 {{- toYaml $labels -}}
 {{- end -}}
 

@@ -428,7 +428,7 @@ Args: root, values (with spread and topologySpreadConstraints), component.
 {{- define "otel-gateway.collector.spread" -}}
 {{- $out := list -}}
 {{- if .values.spread.enabled -}}
-{{- $selector := dict "matchLabels" (include "otel-gateway.selectorLabels" (dict "root" .root "component" .component) | fromYaml) -}}
+{{- $selector := include "otel-gateway.podSelector" (dict "root" .root "components" (list .component)) | fromYaml -}}
 {{- $out = append $out (dict "maxSkew" 1 "topologyKey" "kubernetes.io/hostname" "whenUnsatisfiable" "ScheduleAnyway" "labelSelector" $selector) -}}
 {{- end -}}
 {{- /* concat of two empty lists is nil, which toYaml prints as null. */ -}}
@@ -588,15 +588,13 @@ Args: those of "otel-gateway.collector.config", plus peers.
 {{- if eq .peers "cluster" -}}
 {{- $_ := set $rule "from" (list (dict "namespaceSelector" dict)) -}}
 {{- else if ne .peers "anywhere" -}}
-{{- $components := dict "key" "app.kubernetes.io/component" "operator" "In" "values" (splitList "," .peers) -}}
-{{- $release := dict "app.kubernetes.io/instance" .root.Release.Name -}}
-{{- $_ := set $rule "from" (list (dict "podSelector" (dict "matchLabels" $release "matchExpressions" (list $components)))) -}}
+{{- $_ := set $rule "from" (list (dict "podSelector" (include "otel-gateway.podSelector" (dict "root" .root "components" (splitList "," .peers)) | fromYaml))) -}}
 {{- end -}}
 {{- $ingress = append $ingress $rule -}}
 {{- end -}}
 {{- /* The health endpoint: `helm test` checks it from the release's test pod (the kubelet's probes are not pod traffic). */ -}}
-{{- $tests := dict "app.kubernetes.io/instance" .root.Release.Name "app.kubernetes.io/component" "smoke-test" -}}
-{{- $ingress = append $ingress (dict "ports" (list (dict "port" 13133 "protocol" "TCP")) "from" (list (dict "podSelector" (dict "matchLabels" $tests)))) -}}
+{{- $tests := include "otel-gateway.podSelector" (dict "root" .root "components" (list "smoke-test")) | fromYaml -}}
+{{- $ingress = append $ingress (dict "ports" (list (dict "port" 13133 "protocol" "TCP")) "from" (list (dict "podSelector" $tests))) -}}
 {{- $egress := list (dict "ports" (list (dict "port" 53 "protocol" "UDP") (dict "port" 53 "protocol" "TCP"))) -}}
 {{- $out := include "otel-gateway.collector.egressPorts" $cfg | fromYamlArray -}}
 {{- with $out -}}
@@ -604,8 +602,7 @@ Args: those of "otel-gateway.collector.config", plus peers.
 {{- range $p := . }}{{ $ports = append $ports (dict "port" (int64 $p) "protocol" "TCP") }}{{ end -}}
 {{- $egress = append $egress (dict "ports" $ports) -}}
 {{- end -}}
-podSelector:
-  matchLabels: {{- include "otel-gateway.selectorLabels" (dict "root" .root "component" .component) | nindent 4 }}
+podSelector: {{- include "otel-gateway.podSelector" (dict "root" .root "components" (list .component)) | nindent 2 }}
 policyTypes: [Ingress, Egress]
 ingress: {{- concat $ingress ($np.extraIngress | default list) | toYaml | nindent 2 }}
 egress: {{- concat $egress ($np.extraEgress | default list) | toYaml | nindent 2 }}
@@ -1113,11 +1110,35 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
+{{/*
+Labels that find a component's pods in both runtimes: the Operator sets app.kubernetes.io/instance
+and /component on the pods it makes to its own values (<namespace>.<collector>,
+opentelemetry-collector) and keeps the collector's other labels, these among them.
+Args: root, component.
+*/}}
+{{- define "otel-gateway.podLabels" -}}
+ollyscale.io/release: {{ .root.Release.Name }}
+ollyscale.io/component: {{ .component }}
+{{- end -}}
+
+{{/*
+A label selector for pods of this release's components (NetworkPolicies, topology spread), by
+their podLabels. Args: root, components (a list).
+*/}}
+{{- define "otel-gateway.podSelector" -}}
+{{- $release := omit (include "otel-gateway.podLabels" (dict "root" .root "component" "") | fromYaml) "ollyscale.io/component" -}}
+{{- if eq (len .components) 1 -}}
+{{- toYaml (dict "matchLabels" (include "otel-gateway.podLabels" (dict "root" .root "component" (first .components)) | fromYaml)) -}}
+{{- else -}}
+{{- toYaml (dict "matchLabels" $release "matchExpressions" (list (dict "key" "ollyscale.io/component" "operator" "In" "values" .components))) -}}
+{{- end -}}
+{{- end -}}
+
 {{/* Labels of every object; commonLabels may add labels but not replace the chart's own. Args: root, component. */}}
 {{- define "otel-gateway.labels" -}}
 {{- $labels := dict "helm.sh/chart" (include "otel-gateway.chart" .root) "app.kubernetes.io/managed-by" .root.Release.Service "app.kubernetes.io/part-of" "ollyscale-otel" -}}
 {{- with .root.Chart.AppVersion }}{{ $_ := set $labels "app.kubernetes.io/version" . }}{{ end -}}
-{{- $labels = merge $labels (include "otel-gateway.selectorLabels" . | fromYaml) (.extra | default dict) (.root.Values.commonLabels | default dict) -}}
+{{- $labels = merge $labels (include "otel-gateway.selectorLabels" . | fromYaml) (include "otel-gateway.podLabels" . | fromYaml) (.extra | default dict) (.root.Values.commonLabels | default dict) -}}
 {{- toYaml $labels -}}
 {{- end -}}
 

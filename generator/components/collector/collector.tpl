@@ -469,7 +469,7 @@ Args: root, values (with spread and topologySpreadConstraints), component.
 {{- define "CHART.collector.spread" -}}
 {{- $out := list -}}
 {{- if .values.spread.enabled -}}
-{{- $selector := dict "matchLabels" (include "CHART.selectorLabels" (dict "root" .root "component" .component) | fromYaml) -}}
+{{- $selector := include "CHART.podSelector" (dict "root" .root "components" (list .component)) | fromYaml -}}
 {{- $out = append $out (dict "maxSkew" 1 "topologyKey" "kubernetes.io/hostname" "whenUnsatisfiable" "ScheduleAnyway" "labelSelector" $selector) -}}
 {{- end -}}
 {{- /* concat of two empty lists is nil, which toYaml prints as null. */ -}}

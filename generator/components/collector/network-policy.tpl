@@ -20,15 +20,13 @@ Args: those of "CHART.collector.config", plus peers.
 {{- if eq .peers "cluster" -}}
 {{- $_ := set $rule "from" (list (dict "namespaceSelector" dict)) -}}
 {{- else if ne .peers "anywhere" -}}
-{{- $components := dict "key" "app.kubernetes.io/component" "operator" "In" "values" (splitList "," .peers) -}}
-{{- $release := dict "app.kubernetes.io/instance" .root.Release.Name -}}
-{{- $_ := set $rule "from" (list (dict "podSelector" (dict "matchLabels" $release "matchExpressions" (list $components)))) -}}
+{{- $_ := set $rule "from" (list (dict "podSelector" (include "CHART.podSelector" (dict "root" .root "components" (splitList "," .peers)) | fromYaml))) -}}
 {{- end -}}
 {{- $ingress = append $ingress $rule -}}
 {{- end -}}
 {{- /* The health endpoint: `helm test` checks it from the release's test pod (the kubelet's probes are not pod traffic). */ -}}
-{{- $tests := dict "app.kubernetes.io/instance" .root.Release.Name "app.kubernetes.io/component" "@TEST_COMPONENT@" -}}
-{{- $ingress = append $ingress (dict "ports" (list (dict "port" @HEALTH_PORT@ "protocol" "TCP")) "from" (list (dict "podSelector" (dict "matchLabels" $tests)))) -}}
+{{- $tests := include "CHART.podSelector" (dict "root" .root "components" (list "@TEST_COMPONENT@")) | fromYaml -}}
+{{- $ingress = append $ingress (dict "ports" (list (dict "port" @HEALTH_PORT@ "protocol" "TCP")) "from" (list (dict "podSelector" $tests))) -}}
 {{- $egress := list (dict "ports" (list (dict "port" 53 "protocol" "UDP") (dict "port" 53 "protocol" "TCP"))) -}}
 {{- $out := include "CHART.collector.egressPorts" $cfg | fromYamlArray -}}
 {{- with $out -}}
@@ -36,8 +34,7 @@ Args: those of "CHART.collector.config", plus peers.
 {{- range $p := . }}{{ $ports = append $ports (dict "port" (int64 $p) "protocol" "TCP") }}{{ end -}}
 {{- $egress = append $egress (dict "ports" $ports) -}}
 {{- end -}}
-podSelector:
-  matchLabels: {{- include "CHART.selectorLabels" (dict "root" .root "component" .component) | nindent 4 }}
+podSelector: {{- include "CHART.podSelector" (dict "root" .root "components" (list .component)) | nindent 2 }}
 policyTypes: [Ingress, Egress]
 ingress: {{- concat $ingress ($np.extraIngress | default list) | toYaml | nindent 2 }}
 egress: {{- concat $egress ($np.extraEgress | default list) | toYaml | nindent 2 }}

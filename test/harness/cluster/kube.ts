@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { ClusterBinaries, ClusterState, KUBERNETES_RELEASE, apiRequest, findBinaries, startCluster, stopCluster } from '../../../scripts/cluster';
+import { ClusterBinaries, ClusterState, KUBERNETES_RELEASE, alive, apiRequest, findBinaries, startCluster, stopCluster } from '../../../scripts/cluster';
 
 export { KUBERNETES_RELEASE };
 
@@ -24,6 +24,17 @@ export interface KubeObject {
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: any };
   [k: string]: any;
 }
+
+/**
+ * Every CRD vendored under test/reference/ (the Operator's, Gateway API's HTTPRoute): what the
+ * suites apply to their API server.
+ */
+export const REFERENCE_CRDS = fs
+  .readdirSync(path.join(__dirname, '..', '..', 'reference'), { recursive: true, encoding: 'utf8' })
+  .filter((f) => /\.ya?ml$/.test(f))
+  .map((f) => path.join(__dirname, '..', '..', 'reference', f))
+  .filter((f) => /^kind: CustomResourceDefinition$/m.test(fs.readFileSync(f, 'utf8')))
+  .sort();
 
 /** A resource type the API server lists (from discovery). */
 export interface ResourceType {
@@ -55,7 +66,15 @@ export class Cluster {
     return new Cluster(state);
   }
 
-  stop(): void {
+  /**
+   * Stops the cluster's processes. They are this process's children: SIGTERM, then wait with the
+   * event loop free, so Node reaps them as they exit (a blocking wait would see each as a zombie,
+   * still "alive", until stopCluster's deadline), then stopCluster removes the folder.
+   */
+  async stop(): Promise<void> {
+    const pids = [...this.state.pids].reverse().filter(alive);
+    for (const pid of pids) process.kill(pid, 'SIGTERM');
+    await poll('the cluster stopped', 10_000, async () => !pids.some(alive)).catch(() => undefined);
     stopCluster(this.state.dir);
   }
 

@@ -35,6 +35,11 @@ const IP_REPAIR_RACE = /^ClusterIPNotAllocated$/;
 const WRITE_CONFLICT = /Operation cannot be fulfilled on .*: the object has been modified; please apply your changes to the latest version and try again/;
 
 /** The counts of each Helm operation the suite ran, for its summary. */
+/** A Warning event that names no problem of the object (this cluster's lacks, or its controllers' races). */
+export function isClusterArtefact(e: { reason?: string; message?: string; [k: string]: unknown }): boolean {
+  return NO_METRICS_SERVER.test(e.reason ?? '') || IP_REPAIR_RACE.test(e.reason ?? '') || WRITE_CONFLICT.test(e.message ?? '');
+}
+
 export const OPS = { install: 0, upgrade: 0, rollback: 0, uninstall: 0 };
 
 export function runHelmAsync(helm: Helm, args: string[], kubeconfig: string): Promise<HelmResult> {
@@ -125,7 +130,7 @@ export async function settle(cluster: Cluster, namespace: string, timeoutMs = 30
   const t = (kind: string) => types.find((x) => x.groupVersion === 'apps/v1' && x.kind === kind)!;
   const warnings = async () =>
     (await cluster.events(namespace))
-      .filter((e) => e.type === 'Warning' && !NO_METRICS_SERVER.test(e.reason) && !IP_REPAIR_RACE.test(e.reason) && !WRITE_CONFLICT.test(e.message))
+      .filter((e) => e.type === 'Warning' && !isClusterArtefact(e))
       .map((e) => `${e.involvedObject.kind} ${namespace}/${e.involvedObject.name}: ${e.reason}: ${e.message}`);
   let pending: string[] = [];
   try {
