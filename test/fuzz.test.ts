@@ -6,7 +6,7 @@
 // (same exit status; same output when both accept).
 //
 //   FUZZ_SEED   seed of the run (default below, so CI is deterministic)
-//   FUZZ_RUNS   number of mutated values files (default 100)
+//   FUZZ_RUNS   number of mutated values files (default 75; more with FUZZ_RUNS, e.g. 300 before a release)
 //   FUZZ_CASE   replay only this case of the seed (as printed with a failure)
 //   FUZZ_HELM3  fraction of cases also rendered by Helm 3 (default 0.2)
 //   FUZZ_MINIMISE=0  do not minimise failing values files
@@ -33,7 +33,7 @@ import { FuzzContext, KINDS, Mutation, Path, allPaths, caseSeed, isMap, mulberry
 const DEFAULT_SEED = 20260711;
 const envNum = (name: string, def: number) => (process.env[name] !== undefined && process.env[name] !== '' ? Number(process.env[name]) : def);
 const SEED = envNum('FUZZ_SEED', DEFAULT_SEED) >>> 0;
-const RUNS = envNum('FUZZ_RUNS', 100);
+const RUNS = envNum('FUZZ_RUNS', 75);
 const ONLY = process.env.FUZZ_CASE ? Number(process.env.FUZZ_CASE) : undefined;
 const HELM3_RATE = envNum('FUZZ_HELM3', 0.2);
 const MINIMISE = process.env.FUZZ_MINIMISE !== '0';

@@ -251,7 +251,7 @@ export async function poll(what: string, timeoutMs: number, check: () => Promise
     } catch (e) {
       last = e;
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 400));
   }
   throw new Error(`${what}: not after ${timeoutMs / 1000} s${last ? ` (${(last as Error).message})` : ''}`);
 }
