@@ -2,7 +2,7 @@
 // and kube-controller-manager, built from cluster/ by `make cluster-up`; no kubelet, so Pods are
 // created and stay Pending), in both runtimes, into namespaces that enforce Pod Security
 // "restricted" (privileged where the eBPF agent or the host-reading presets run), with Helm 4
-// (server-side apply, strict field validation) and, on a subset, Helm 3: install and uninstall
+// (server-side apply, strict field validation) and Helm 3: install and uninstall
 // (nothing of the release may be left), and for the FULL_LIFECYCLE scenarios also an upgrade with a
 // changed value, an upgrade to the same values (no object may change) and a rollback (every object
 // as installed). Any error, warning or denial of the API server or its controllers fails, naming
@@ -29,9 +29,9 @@ import { argsOf, quickStartCommand } from './harness/quick-start';
  * The full lifecycle (install, upgrade with a changed value, upgrade to the same values, rollback,
  * uninstall) runs for these scenarios; every other example is installed and uninstalled. Together
  * they hold every kind of object of every component the examples render (the last test checks that
- * with what the installs made), in both runtimes with Helm 4. Helm 3 runs the full lifecycle on the
- * `HELM3` subset only (its client-side three-way merge is the other code path; it costs 1.5 times
- * Helm 4's CPU): the largest release in both runtimes, and the StatefulSet with claim templates.
+ * with what the installs made), in both runtimes with Helm 4. Helm 3 installs and uninstalls every example too, and runs the full
+ * lifecycle on the `HELM3` subset (its client-side three-way merge is the other code path; it costs
+ * 1.5 times Helm 4's CPU): the largest release in both runtimes, and the StatefulSet with claim templates.
  */
 const FULL_LIFECYCLE = new Set([
   'ollyscale-otel/production-setup',
@@ -368,9 +368,11 @@ if ('reason' in availability) {
 
       const matrix = HELMS.flatMap((helm) =>
         cases.flatMap((s) =>
-          RUNTIMES.map((runtime) => ({ helm, s, runtime, id: `${s.chart}/${s.name}`, full: FULL_LIFECYCLE.has(`${s.chart}/${s.name}`) }))
-            .filter((c) => helm.name === 'helm4' || HELM3.has(`${c.id} ${c.runtime}`))
-            .map((c) => ({ ...c, steps: c.full ? 'install, upgrade, upgrade again, rollback, uninstall' : 'install, uninstall' })),
+          RUNTIMES.map((runtime) => {
+            const id = `${s.chart}/${s.name}`;
+            const full = FULL_LIFECYCLE.has(id) && (helm.name === 'helm4' || HELM3.has(`${id} ${runtime}`));
+            return { helm, s, runtime, id, full, steps: full ? 'install, upgrade, upgrade again, rollback, uninstall' : 'install, uninstall' };
+          }),
         ),
       ).sort((x, y) => Number(y.full) - Number(x.full));
       /** `Kind:component` made by each Helm 4 install, per runtime: by every install, and by the full lifecycles. */
