@@ -21,7 +21,7 @@ import { KUBERNETES_RELEASE } from '../scripts/cluster';
 import { RELEASES_DIR } from '../scripts/golden';
 import { HELMS, Helm } from './harness/helm';
 import { RUNTIMES, Runtime, Scenario, chartNames, scenarios } from './harness/scenarios';
-import { Cluster, REFERENCE_CRDS, clusterAvailability, describeObject, poll } from './harness/cluster/kube';
+import { Cluster, REFERENCE_CRDS, clusterAvailability, describeObject, poll, releaseOf } from './harness/cluster/kube';
 import { OPS, ReleaseSpec, enablesEbpfAgent, lifecycle, runAsync, runHelmAsync, settle } from './harness/cluster/release';
 import { argsOf, quickStartCommand } from './harness/quick-start';
 
@@ -158,10 +158,7 @@ if ('reason' in availability) {
           const uninstall = await helm(h, quickStartCommand('helm uninstall '));
           OPS.uninstall++;
           expect(uninstall.code).toBe(0);
-          const left = async () => [
-            ...(await cluster.namespaceObjects('otel-system')).filter((o) => o.metadata.annotations?.['meta.helm.sh/release-name']),
-            ...(await cluster.clusterObjectsOf('otel-system')),
-          ];
+          const left = async () => [...(await cluster.helmObjects('otel-system')), ...(await cluster.clusterObjectsOf('otel-system'))];
           await poll('the quick start uninstalled', 20_000, async () => (await left()).length === 0).catch(() => undefined);
           expect((await left()).map(describeObject)).toEqual([]);
         }
@@ -250,9 +247,9 @@ if ('reason' in availability) {
         fail(problems);
         // What B's releases made (but what controllers make and replace on their own).
         const ofB = async () =>
-          (await Promise.all(b.map(async (r) => [...(await cluster.namespaceObjects(r.namespace)), ...(await cluster.clusterObjectsOf(r.namespace))])))
+          (await Promise.all(b.map(async (r) => [...(await cluster.helmObjects(r.namespace)), ...(await cluster.clusterObjectsOf(r.namespace))])))
             .flat()
-            .filter((o) => o.metadata.annotations?.['meta.helm.sh/release-name'])
+            .filter((o) => releaseOf(o))
             .map(describeObject)
             .sort();
         const before = await ofB();
@@ -320,11 +317,7 @@ if ('reason' in availability) {
           const [oo, gw] = ['ollyscale-otel', 'otel-gateway'].map((chart) => cases.find((x) => x.chart === chart && x.name === 'defaults')!);
           const install = (x: Scenario) =>
             runHelmAsync(helm, ['install', x.chart, x.chartDir, '-n', ns, '--set', `collectorRuntime=${runtime}`], cluster.kubeconfig);
-          const helmMade = async () =>
-            (await cluster.namespaceObjects(ns))
-              .filter((o) => o.metadata.annotations?.['meta.helm.sh/release-name'])
-              .map((o) => `${describeObject(o)} of ${o.metadata.annotations!['meta.helm.sh/release-name']}`)
-              .sort();
+          const helmMade = async () => (await cluster.helmObjects(ns)).map((o) => `${describeObject(o)} of ${releaseOf(o)}`).sort();
           const first = await install(oo);
           const before = await helmMade();
           const second = await install(gw);

@@ -669,7 +669,8 @@ Args: root, values (with spread and topologySpreadConstraints), component.
 Stops an install or upgrade that would take another release's collector of the same name in this
 namespace (its OpenTelemetryCollector, or a native runtime's `<name>-collector` Service): the two
 releases would fight over one set of Services. Prints nothing. Only against a cluster (`lookup`
-finds nothing under `helm template`). Args: root, name (the collector's name), key.
+finds nothing under `helm template`). Args: root, name (the collector's name), service (its
+`<name>-collector` Service), key.
 */}}
 {{- define "ollyscale-otel.collector.nameFree" -}}
 {{- $ns := .root.Release.Namespace -}}
@@ -677,7 +678,7 @@ finds nothing under `helm template`). Args: root, name (the collector's name), k
 {{- if .root.Capabilities.APIVersions.Has "opentelemetry.io/v1beta1/OpenTelemetryCollector" -}}
 {{- with lookup "opentelemetry.io/v1beta1" "OpenTelemetryCollector" $ns .name }}{{ $held = append $held (dict "object" (printf "OpenTelemetryCollector %s" $.name) "meta" .metadata) }}{{ end -}}
 {{- end -}}
-{{- with lookup "v1" "Service" $ns (printf "%s-collector" .name) -}}
+{{- with lookup "v1" "Service" $ns .service -}}
 {{- /* A Service the Operator made belongs to the OpenTelemetryCollector looked up above. */ -}}
 {{- if dig "annotations" "meta.helm.sh/release-name" "" .metadata }}{{ $held = append $held (dict "object" (printf "Service %s" .metadata.name) "meta" .metadata) }}{{ end -}}
 {{- end -}}

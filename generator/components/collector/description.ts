@@ -2,6 +2,7 @@
 // OpenTelemetryCollector resource (operator.ts), the native runtime into plain workloads (native.ts).
 import { ChoiceRef, Condition, IncludeArg, IncludeRef, ValueRef, choose } from '../../emitter/refs';
 import { ChartContext } from '../context';
+import { collectorEndpoints } from './endpoints';
 
 /** Replicas, autoscaling and disruption budget of a Deployment-mode collector. */
 export interface Scaling {
@@ -54,7 +55,8 @@ export interface Persistence {
 
 /** The check that no other release holds a collector of this name in the namespace (collector.tpl). */
 export function nameFree(d: CollectorDescription): IncludeRef {
-  return d.ctx.chart.include('collector.nameFree', { name: d.name, key: d.configArgs.key });
+  const service = collectorEndpoints(d.ctx, d.component, d.name).service;
+  return d.ctx.chart.include('collector.nameFree', { name: d.name, service, key: d.configArgs.key });
 }
 
 /** Long enough for the exporters' sending queues to drain after SIGTERM (Kubernetes' default is 30 s), in both runtimes. */

@@ -29,10 +29,11 @@ export interface KubeObject {
  * Every CRD vendored under test/reference/ (the Operator's, Gateway API's HTTPRoute): what the
  * suites apply to their API server.
  */
+const REFERENCE = path.join(__dirname, '..', '..', 'reference');
 export const REFERENCE_CRDS = fs
-  .readdirSync(path.join(__dirname, '..', '..', 'reference'), { recursive: true, encoding: 'utf8' })
+  .readdirSync(REFERENCE, { recursive: true, encoding: 'utf8' })
   .filter((f) => /\.ya?ml$/.test(f))
-  .map((f) => path.join(__dirname, '..', '..', 'reference', f))
+  .map((f) => path.join(REFERENCE, f))
   .filter((f) => /^kind: CustomResourceDefinition$/m.test(fs.readFileSync(f, 'utf8')))
   .sort();
 
@@ -215,6 +216,11 @@ export class Cluster {
     return (await Promise.all(types.map((t) => this.list(t, namespace, { cached: true })))).flat();
   }
 
+  /** What Helm made in a namespace (the objects carrying its release annotation). */
+  async helmObjects(namespace: string): Promise<KubeObject[]> {
+    return (await this.namespaceObjects(namespace)).filter((x) => releaseOf(x));
+  }
+
   /** Every cluster-scoped object (but for Nodes and Namespaces) a release in `namespace` made. */
   async clusterObjectsOf(namespace: string): Promise<KubeObject[]> {
     const types = (await this.listedTypes()).filter((t) => !t.namespaced && !['Namespace', 'Node', 'APIService', 'CustomResourceDefinition'].includes(t.kind));
@@ -254,6 +260,11 @@ export async function poll(what: string, timeoutMs: number, check: () => Promise
     await new Promise((r) => setTimeout(r, 400));
   }
   throw new Error(`${what}: not after ${timeoutMs / 1000} s${last ? ` (${(last as Error).message})` : ''}`);
+}
+
+/** The Helm release an object belongs to (its annotation), or undefined. */
+export function releaseOf(o: KubeObject): string | undefined {
+  return o.metadata.annotations?.['meta.helm.sh/release-name'];
 }
 
 export function describeObject(o: { kind?: string; metadata?: { name?: string; namespace?: string } }): string {
